@@ -1,0 +1,334 @@
+"""Structured fields of a detected meeting: when, status, mode, where, level, which election.
+
+All of them are read from the triggering sentences first (the title and the body sentences that
+made the article a meeting), because an article often mentions other dates, places and meetings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import regex
+
+from monitor.detect.dates import DateMention, Tense, find_dates, find_time, resolve
+from monitor.detect.lexicon import Lexicon
+from monitor.detect.matcher import Hit
+from monitor.detect.model import Level, Mode, Status
+from monitor.detect.normalise import fold
+from monitor.detect.rules import Signals
+
+_LEVEL_ORDER: tuple[Level, ...] = ("state", "district", "block", "booth")
+_ELECTIONS = {
+    "election_lok_sabha": "Lok Sabha",
+    "election_vidhan_sabha": "Vidhan Sabha",
+    "election_municipal": "Municipal",
+    "election_panchayat": "Panchayat",
+    "election_mlc": "Legislative Council",
+    "election_rajya_sabha": "Rajya Sabha",
+}
+_LOK_SABHA_YEARS = range(2019, 2100, 5)  # general elections fall every five years
+_YEAR = regex.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
+_STREET = ("रोड", "मार्ग", "चौक", "road", "marg", "street", "chowk")
+_LOCATIVE_AFTER = ("में", "स्थित")
+_LOCATIVE_BEFORE = ("in", "at")
+
+
+@dataclass(frozen=True)
+class When:
+    date: str | None
+    time: str | None
+    status: Status | None
+    sentence: Signals | None
+
+
+def when(
+    triggers: Sequence[Signals], neighbours: Sequence[Signals], published: date | None
+) -> When:
+    """Date, time and status of the meeting, from the first triggering sentence that dates it."""
+    chosen = _dated(triggers) or _dated(neighbours)
+    tense = _article_tense(triggers)
+    time = _first_time(([chosen[0]] if chosen else []) + list(triggers))
+    if chosen is None:
+        return When(None, time, _status(tense), None)
+    s, mention = chosen
+    local = s.meeting_tense or tense
+    # A calendar date without a year is resolved by its own sentence's tense, or else to the
+    # nearest such date: the article's overall tense says little about a date's year.
+    resolved = resolve(mention, published, s.meeting_tense if mention.kind == "absolute" else local)
+    status = _status(local)
+    if resolved is not None and published is not None and resolved != published:
+        status = "scheduled" if resolved > published else "held"
+    return When(resolved.isoformat() if resolved else None, time, status, s)
+
+
+def _dated(sentences: Sequence[Signals]) -> tuple[Signals, DateMention] | None:
+    """The first sentence with a calendar date or weekday; failing that, the first with
+    "today" or "कल" (often quoted speech rather than the meeting's day). In a headline only
+    the meeting's own clause counts ("conference: tasks fixed for May 25-30")."""
+    relative: tuple[Signals, DateMention] | None = None
+    for s in sentences:
+        mentions = _mentions(s)
+        fixed = [m for m in mentions if m.kind != "relative"]
+        if fixed:
+            return s, fixed[0]
+        if mentions and relative is None:
+            relative = (s, mentions[0])
+            # "The party held several meetings here today": a held meeting dated "today" in
+            # its own clause is the meeting's day, whatever later dates the article discusses.
+            if _held_today(s, mentions[0]):
+                return relative
+    return relative
+
+
+def _held_today(s: Signals, mention: DateMention) -> bool:
+    return (
+        mention.offset == 0
+        and s.meeting_tense == "past"
+        and bool(s.groups & {"meeting", "meeting_weak"})
+    )
+
+
+def _mentions(s: Signals) -> list[DateMention]:
+    folded = s.sentence.folded
+    # The date in a dateline ("Kolkata, 1 August (HS):") is the publication date.
+    head = _DATELINE.match(folded)
+    skip_before = head.end() if head and s.sentence.paragraph <= 1 else 0
+    lo, hi = s.meeting_clause if s.sentence.in_title else (0, len(folded))
+    return [m for m in find_dates(folded) if m.start >= skip_before and lo <= m.start < hi]
+
+
+def _article_tense(triggers: Sequence[Signals]) -> Tense | None:
+    """The tense of the first triggering sentence (headline first) that shows one: the
+    headline and the lead report the meeting itself, later sentences its background."""
+    return next((s.meeting_tense for s in triggers if s.meeting_tense is not None), None)
+
+
+def _status(tense: Tense | None) -> Status | None:
+    if tense is None:
+        return None
+    return "scheduled" if tense == "future" else "held"
+
+
+def _first_time(sentences: Sequence[Signals]) -> str | None:
+    for s in sentences:
+        found = find_time(s.sentence.folded)
+        if found:
+            return found
+    return None
+
+
+def mode(triggers: Sequence[Signals], dated: Signals | None) -> Mode:
+    """Online when the dated sentence, or most triggering sentences, describe an online
+    meeting; in person otherwise (the usual case, rarely stated)."""
+    if dated is not None:
+        if "online" in dated.groups:
+            return "online"
+        if dated.groups & {"meeting", "meeting_weak"}:
+            return "in_person"
+    online = sum(1 for s in triggers if "online" in s.groups)
+    return "online" if triggers and online * 2 >= len(triggers) else "in_person"
+
+
+def place(
+    triggers: Sequence[Signals],
+    strong: Sequence[Signals],
+    dated: Signals | None,
+    dateline: str | None,
+    lexicon: Lexicon,
+) -> str | None:
+    """The meeting's town, in this order: a town the main sentences put the meeting in
+    ("रांची में", "in Ranchi"), the dateline, a town the other triggering sentences put it in,
+    any town they name, any state they name."""
+    main = _unique([dated, *strong])
+    rest = [s for s in triggers if s not in main]
+    located_main: list[str] = []
+    located_rest: list[str] = []
+    named: list[str] = []
+    for group, located in ((main, located_main), (rest, located_rest)):
+        for s in group:
+            for hit in s.hits:
+                if hit.group != "place" or _is_street(s.sentence.folded, hit):
+                    continue
+                if hit.key not in lexicon.states and _locative(s.sentence.folded, hit):
+                    located.append(hit.key)
+                named.append(hit.key)
+    towns = [p for p in named if p not in lexicon.states]
+    for options in (located_main, [dateline] if dateline else [], located_rest, towns, named):
+        if options:
+            return options[0]
+    return None
+
+
+def _unique(items: Sequence[Signals | None]) -> list[Signals]:
+    out: list[Signals] = []
+    for s in items:
+        if s is not None and all(s is not o for o in out):
+            out.append(s)
+    return out
+
+
+def _next_word(text: str, end: int) -> str:
+    rest = text[end:].lstrip(" ,")
+    return rest.split(" ", 1)[0].strip(".,:;।") if rest else ""
+
+
+def _prev_word(text: str, start: int) -> str:
+    head = text[:start].rstrip()
+    return head.rsplit(" ", 1)[-1] if head else ""
+
+
+def _is_street(text: str, hit: Hit) -> bool:
+    return _next_word(text, hit.end) in _STREET
+
+
+def _locative(text: str, hit: Hit) -> bool:
+    return _next_word(text, hit.end) in _LOCATIVE_AFTER or (
+        _prev_word(text, hit.start) in _LOCATIVE_BEFORE
+    )
+
+
+_DATELINE = regex.compile(
+    r"^\s*([^\s:।|,.(]+(?:\s[^\s:।|,.(]+){0,2})\s*(?:\(([^)]{1,40})\))?\s*"
+    r"(?:,[^:।|\n]{0,40})?\s*[:।|.]"
+)
+
+
+def dateline(lead_lines: Sequence[str], lexicon: Lexicon) -> str | None:
+    """The town at the head of the story ("रांची :", "Ranchi, Aug 30:"), looked for on its
+    first lines because kickers and bylines may come first."""
+    for i, line in enumerate(lead_lines):
+        found = _dateline(line, lexicon, allow_unlisted=i == 0)
+        if found:
+            return found
+    return None
+
+
+def _dateline(lead: str, lexicon: Lexicon, *, allow_unlisted: bool) -> str | None:
+    m = _DATELINE.match(lead)
+    if not m:
+        return None
+    for part in (m[1], m[2]):
+        if not part:
+            continue
+        folded = fold(part)
+        for hit in lexicon.find(folded, fold(part, casefold=False)):
+            if hit.group in ("place", "place_dateline") and hit.start == 0:
+                return hit.key
+    word = str(m[1]).strip()
+    # An unlisted town in a Latin dateline ("Khour:") is still the best guess at the place.
+    if allow_unlisted and word.isascii() and word[:1].isupper() and word.replace(" ", "").isalpha():
+        return word.title()
+    return None
+
+
+def level(triggers: Sequence[Signals]) -> Level | None:
+    """The organisational level of the meeting: the highest level named in the first
+    triggering sentence that names one; district presidents attending make it a state meeting."""
+    for s in triggers:
+        named = [lv for lv in _LEVEL_ORDER if f"level_{lv}" in s.groups]
+        if named:
+            return named[0]
+    for s in triggers:
+        terms = " ".join(s.terms(frozenset({"party_org"})))
+        if "जिलाध्यक्ष" in terms or "जिला अध्यक्ष" in terms or "district president" in terms:
+            return "state"
+        if "प्रखंड अध्यक्ष" in terms or "block presidents" in terms:
+            return "district"
+    return None
+
+
+def election(
+    signals: Sequence[Signals], triggers: Sequence[Signals], published: date | None
+) -> str | None:
+    """Which election the preparation is for: the kind most mentioned (triggering sentences
+    count double) and the year written next to it, or the next general election for Lok
+    Sabha."""
+    kinds: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    trigger_ids = {id(s) for s in triggers}
+    for s in signals:
+        weight = 2 if id(s) in trigger_ids else 1
+        for hit in s.hits:
+            if hit.group in _ELECTIONS:
+                kinds[_ELECTIONS[hit.group]] += weight
+            if hit.group in _ELECTIONS or (hit.group == "prep" and _YEAR.search(hit.term)):
+                for m in _YEAR.finditer(s.sentence.folded):
+                    if abs(m.start() - hit.start) <= 30 or abs(m.start() - hit.end) <= 30:
+                        years[int(m[1])] += weight
+    year = _pick_year(years, published)
+    if not kinds:
+        return f"Lok Sabha {year}" if year in _LOK_SABHA_YEARS else None
+    kind = kinds.most_common(1)[0][0]
+    if year is None and kind == "Lok Sabha" and published is not None:
+        year = next(
+            y
+            for y in _LOK_SABHA_YEARS
+            if y > published.year or (y == published.year and published.month <= 5)
+        )
+    return f"{kind} {year}" if year else kind
+
+
+def _pick_year(years: Counter[int], published: date | None) -> int | None:
+    upcoming = [(n, -y) for y, n in years.items() if published is None or y >= published.year]
+    if not upcoming:
+        return None
+    return -max(upcoming)[1]
+
+
+_VENUE_HI = regex.compile(
+    r"((?:[^\s,।.]+\s){0,3}(?:भवन|सभागार|रिसोर्ट|होटल|कार्यालय|मुख्यालय|परिसदन|आवास|"
+    r"विश्रामागार|सामुदायिक भवन|वाटिका))\s(?:में|पर)(?!\w)"
+)
+_VENUE_EN = regex.compile(
+    r"(?:at|in)\s+((?:the\s+)?(?:[A-Z][\w'.-]*\s+){0,4}(?:Bhawan|Bhavan|Hall|office|"
+    r"headquarters|residence|Resort|Hotel|Marg|auditorium|Sabhagar))\b"
+)
+
+
+def venue(triggers: Sequence[Signals], dated: Signals | None) -> str | None:
+    """The building the meeting is in, as printed ("सोहराई भवन", "Camac Street office")."""
+    ordered = ([dated] if dated is not None else []) + [s for s in triggers if s is not dated]
+    for s in ordered:
+        text = s.sentence.text
+        m = _VENUE_HI.search(text) or _VENUE_EN.search(text)
+        if m:
+            return _trim_venue(str(m[1]))
+    return None
+
+
+# Words that can precede a venue without being part of its name.
+_VENUE_STOP = frozenset(
+    (
+        "यह",
+        "इस",
+        "उस",
+        "बैठक",
+        "की",
+        "के",
+        "का",
+        "में",
+        "पर",
+        "से",
+        "को",
+        "ने",
+        "और",
+        "स्थित",
+        "the",
+        "a",
+        "his",
+        "her",
+        "their",
+        "party's",
+        "its",
+    )
+)
+
+
+def _trim_venue(found: str) -> str:
+    words = found.split()
+    while len(words) > 1 and words[0].casefold() in _VENUE_STOP:
+        words = words[1:]
+    return " ".join(words)

@@ -1,0 +1,201 @@
+"""`newsmon eval`: detection and event grouping scored against labelled JSON lines.
+
+The items run through the same path as crawled articles — stored in a temporary SQLite store,
+detected, grouped into events — so the figures measure what the daemon would do.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from itertools import combinations
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from monitor.alerts.policy import AlertPolicy
+from monitor.articles import content_hash
+from monitor.commands.inputs import published_date, read_jsonl
+from monitor.detect import Detector
+from monitor.detection import detect_pending
+from monitor.errors import NewsmonError
+from monitor.store import Store
+from monitor.store.models import Article, Detection
+
+LABELS = ("meeting", "election_prep")
+IST = ZoneInfo("Asia/Kolkata")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    id: str
+    meeting: bool
+    election_prep: bool
+    group: str | None
+
+
+def label_metrics(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, Any]:
+    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
+    fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p and not g)
+    fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g and not p)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def pair_metrics(gold: dict[str, str], predicted: dict[str, str | None]) -> dict[str, Any]:
+    """Pairwise precision/recall of grouping over the items that carry a gold `event_id`."""
+    ids = sorted(gold)
+    gold_pairs = {(a, b) for a, b in combinations(ids, 2) if gold[a] == gold[b]}
+    pred_pairs = {
+        (a, b)
+        for a, b in combinations(ids, 2)
+        if predicted.get(a) is not None and predicted.get(a) == predicted.get(b)
+    }
+    hit = len(gold_pairs & pred_pairs)
+    return {
+        "pair_precision": round(hit / len(pred_pairs), 4) if pred_pairs else 1.0,
+        "pair_recall": round(hit / len(gold_pairs), 4) if gold_pairs else 1.0,
+        "gold_pairs": len(gold_pairs),
+        "predicted_pairs": len(pred_pairs),
+    }
+
+
+def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) -> list[Prediction]:
+    """Run rows through store → detect → events in a throwaway SQLite store."""
+    detector = detector or Detector()
+    with tempfile.TemporaryDirectory(prefix="newsmon-eval-") as tmp:
+        store = Store(f"sqlite:///{Path(tmp) / 'eval.sqlite'}")
+        now = datetime.now(UTC)
+        with store.session() as session:
+            for row in rows:
+                day = published_date(row.get("published"))
+                session.add(
+                    Article(
+                        source=str(row.get("source") or row.get("origin") or "eval"),
+                        url=str(row.get("url") or row.get("basis_url") or f"eval:{row['id']}"),
+                        canonical_url=f"eval:{row['id']}",
+                        title=str(row.get("title") or ""),
+                        text=str(row["text"]),
+                        # Only the day is labelled; noon India time keeps it on that day.
+                        published=datetime.combine(day, time(12), IST) if day else None,
+                        lang=row.get("lang"),
+                        content_hash=content_hash(str(row.get("title") or ""), str(row["text"])),
+                        fetched_at=now,
+                    )
+                )
+        detect_pending(store, detector, AlertPolicy.silent(), limit=len(rows) + 1)
+        with store.session() as session:
+            found = {
+                article.canonical_url[5:]: det
+                for det, article in session.execute(
+                    select(Detection, Article).join(Article, Detection.article_id == Article.id)
+                )
+            }
+            predictions = [
+                Prediction(
+                    id=str(row["id"]),
+                    meeting=found[str(row["id"])].meeting,
+                    election_prep=found[str(row["id"])].election_prep,
+                    group=_group(found[str(row["id"])]),
+                )
+                for row in rows
+            ]
+        store.dispose()
+    return predictions
+
+
+def _group(detection: Detection) -> str | None:
+    return f"evt-{detection.event_id}" if detection.event_id is not None else None
+
+
+def evaluate(rows: Sequence[dict[str, Any]], predictions: Sequence[Prediction]) -> dict[str, Any]:
+    for row in rows:
+        for label in LABELS:
+            if not isinstance(row.get(label), bool):
+                raise NewsmonError(f"item {row.get('id')!r}: label {label!r} must be true or false")
+    metrics: dict[str, Any] = {
+        label: label_metrics(
+            [bool(r[label]) for r in rows], [getattr(p, label) for p in predictions]
+        )
+        for label in LABELS
+    }
+    gold_events = {str(r["id"]): str(r["event_id"]) for r in rows if r.get("event_id")}
+    metrics["grouping"] = pair_metrics(gold_events, {p.id: p.group for p in predictions})
+    items = [
+        {"id": p.id, "meeting": p.meeting, "election_prep": p.election_prep, "group": p.group}
+        for p in predictions
+    ]
+    errors = {
+        label: {
+            "false_positives": [
+                p.id
+                for r, p in zip(rows, predictions, strict=True)
+                if getattr(p, label) and not r[label]
+            ],
+            "false_negatives": [
+                p.id
+                for r, p in zip(rows, predictions, strict=True)
+                if r[label] and not getattr(p, label)
+            ],
+        }
+        for label in LABELS
+    }
+    return {"metrics": metrics, "items": items, "errors": errors}
+
+
+def run_eval(path: Path, as_json: bool, out: TextIO) -> None:
+    rows = list(read_jsonl(path))
+    if not rows:
+        raise NewsmonError(f"{path}: no items")
+    result = evaluate(rows, predict(rows))
+    if as_json:
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    out.write(format_report(path, len(rows), result))
+
+
+def format_report(path: Path, count: int, result: dict[str, Any]) -> str:
+    metrics = result["metrics"]
+    lines = [
+        f"{path} — {count} items",
+        "",
+        f"{'label':<15}{'precision':>10}{'recall':>10}{'f1':>8}{'tp':>6}{'fp':>6}{'fn':>6}",
+    ]
+    for label in LABELS:
+        m = metrics[label]
+        lines.append(
+            f"{label:<15}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>8.3f}"
+            f"{m['tp']:>6}{m['fp']:>6}{m['fn']:>6}"
+        )
+    g = metrics["grouping"]
+    lines += [
+        "",
+        f"grouping: pair precision {g['pair_precision']:.3f}, pair recall "
+        f"{g['pair_recall']:.3f} ({g['gold_pairs']} labelled pairs, "
+        f"{g['predicted_pairs']} predicted)",
+        "",
+    ]
+    for label in LABELS:
+        errs = result["errors"][label]
+        lines.append(f"{label} false positives: {_ids(errs['false_positives'])}")
+        lines.append(f"{label} false negatives: {_ids(errs['false_negatives'])}")
+    return "\n".join(lines) + "\n"
+
+
+def _ids(ids: Iterable[str]) -> str:
+    listed = list(ids)
+    return ", ".join(listed) if listed else "none"
