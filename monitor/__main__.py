@@ -1,0 +1,5 @@
+"""`python -m monitor` runs the newsmon command line."""
+
+from monitor.cli import main
+
+main()

@@ -1,0 +1,278 @@
+"""The `newsmon` command line. The only place that configures logging.
+
+Exit status: 0 on success, 2 on bad input or configuration (one-line reason on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from monitor.errors import NewsmonError
+
+log = logging.getLogger(__name__)
+
+CONFIG_OPTION = click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=Path("config/newsmon.yaml"),
+    show_default=True,
+    help="Main config file.",
+)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Third-party chatter stays quiet unless asked for twice.
+    for name in ("scrapy", "trafilatura", "htmldate", "apscheduler", "mail.log", "httpx"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+
+
+class NewsmonGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsmonError as exc:
+            click.echo(f"newsmon: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=NewsmonGroup)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """newsmon: watch regional news for party meetings and election preparation."""
+    _setup_logging(verbose)
+
+
+@main.command()
+@click.option(
+    "--workdir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Keep the demo's store and alert file here (default: a temporary folder).",
+)
+def demo(workdir: Path | None) -> None:
+    """Serve a local news site built from the seeds, crawl it twice, detect and alert."""
+    from monitor.demo.run import run_demo
+
+    run_demo(workdir)
+
+
+@main.command()
+@CONFIG_OPTION
+def run(config_path: Path) -> None:
+    """Run the daemon: crawl due sources on schedule, detect, alert."""
+    from monitor.config import load_config
+    from monitor.daemon import Daemon
+
+    config = load_config(config_path)
+    sys.exit(Daemon(config).run())
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--once", is_flag=True, required=True, help="Run one cycle and exit.")
+@click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
+def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
+    """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit."""
+    from monitor import reactor
+    from monitor.config import load_config
+    from monitor.cycle import Monitor
+
+    config = load_config(config_path)
+    sources = config.enabled_sources()
+    if names:
+        known = {s.name for s in config.sources}
+        unknown = sorted(set(names) - known)
+        if unknown:
+            raise NewsmonError(f"unknown source(s): {', '.join(unknown)}")
+        sources = [s for s in config.sources if s.name in names]
+
+    async def one_cycle() -> dict[str, Any]:
+        monitor = Monitor(config)
+        monitor.recover()
+        report = await monitor.run_cycle(sources)
+        crawl_stats = report.crawl
+        return {
+            "run_id": report.run_id,
+            "sources": report.sources,
+            "requests": crawl_stats.requests if crawl_stats else 0,
+            "new_articles": crawl_stats.new_articles if crawl_stats else 0,
+            "skipped_seen": crawl_stats.skipped_seen if crawl_stats else 0,
+            "detections": len(report.detected),
+            "new_events": report.new_events,
+            "alerts_sent": report.dispatch.sent,
+            "alerts_retrying": report.dispatch.retrying,
+            "alerts_failed": report.dispatch.failed,
+        }
+
+    click.echo(json.dumps(reactor.run(one_cycle), ensure_ascii=False))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.Path(path_type=Path),
+    default=None,
+    help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}.',
+)
+@click.option("--url", default=None, help="Fetch this page once, extract and detect it.")
+def detect(files: tuple[Path, ...], jsonl: Path | None, url: str | None) -> None:
+    """Detect meetings and election preparation; one JSON line per input."""
+    from monitor.commands.detect import run_detect
+
+    run_detect(files, jsonl, url, sys.stdout)
+
+
+@main.command(name="eval")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate(file: Path, as_json: bool) -> None:
+    """Score detection and event grouping against labelled JSON lines."""
+    from monitor.evaluate import run_eval
+
+    run_eval(file, as_json, sys.stdout)
+
+
+@main.command()
+@click.argument("file_or_url")
+@click.option("--url", default=None, help="The page's URL when reading a file.")
+def extract(file_or_url: str, url: str | None) -> None:
+    """Extract one article page (file, .html.gz or URL) as JSON."""
+    from monitor.commands.extract import run_extract
+
+    run_extract(file_or_url, url, sys.stdout)
+
+
+@main.group()
+def config() -> None:
+    """Configuration commands."""
+
+
+@config.command("check")
+@CONFIG_OPTION
+def config_check(config_path: Path) -> None:
+    """Validate the config and sources files without running anything."""
+    from monitor.config import load_config
+    from monitor.cycle import load_renderer
+
+    cfg = load_config(config_path)
+    load_renderer(cfg)
+    click.echo(
+        f"{cfg.path}: ok ({len(cfg.sources)} sources, {len(cfg.enabled_sources())} enabled, "
+        f"{len(cfg.settings.alerts.channels)} alert channels)"
+    )
+
+
+@main.group()
+def alerts() -> None:
+    """Inspect and retry the alert outbox."""
+
+
+@alerts.command("list")
+@CONFIG_OPTION
+@click.option("--failed", is_flag=True, help="Only alerts that failed for good.")
+def alerts_list(config_path: Path, failed: bool) -> None:
+    """List alerts with their status, attempts and last error."""
+    from monitor.commands.alerts import list_alerts
+
+    list_alerts(config_path, failed, sys.stdout)
+
+
+@alerts.command("retry")
+@CONFIG_OPTION
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--failed", "all_failed", is_flag=True, help="Retry every failed alert.")
+def alerts_retry(config_path: Path, ids: tuple[int, ...], all_failed: bool) -> None:
+    """Queue failed alerts again (by id, or all with --failed)."""
+    from monitor.alerts.dispatch import reset_failed
+    from monitor.config import load_config
+    from monitor.store import Store
+
+    if not ids and not all_failed:
+        raise NewsmonError("give alert ids or --failed")
+    store = Store(load_config(config_path).settings.store.url)
+    click.echo(f"{reset_failed(store, list(ids) or None)} alert(s) queued again")
+
+
+@alerts.command("test")
+@CONFIG_OPTION
+@click.argument("channel")
+def alerts_test(config_path: Path, channel: str) -> None:
+    """Send a sample alert through one configured channel and report the result."""
+    from monitor.commands.alerts import send_test
+
+    if not send_test(config_path, channel, sys.stdout):
+        sys.exit(1)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--party", default=None, help="Only events of this party id (e.g. JMM).")
+@click.option("--state", default=None, help="Only events in this state or region.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Only events on or after this date (YYYY-MM-DD).",
+)
+@click.option("--status", type=click.Choice(["held", "scheduled"]), default=None)
+def events(
+    config_path: Path,
+    as_json: bool,
+    party: str | None,
+    state: str | None,
+    since: datetime | None,
+    status: str | None,
+) -> None:
+    """List detected events with their articles and sources."""
+    from monitor.commands.events import EventFilter, list_events
+
+    where = EventFilter(
+        party=party, state=state, since=since.date() if since else None, status=status
+    )
+    list_events(config_path, where, as_json, sys.stdout)
+
+
+@main.group()
+def sources() -> None:
+    """Inspect the configured sources."""
+
+
+@sources.command("check")
+@CONFIG_OPTION
+@click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
+def sources_check(config_path: Path, names: tuple[str, ...]) -> None:
+    """Fetch each source's feeds and sitemaps once and report what they list."""
+    from monitor.commands.sources import check_sources
+
+    if not check_sources(config_path, names, sys.stdout):
+        sys.exit(1)
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def status(config_path: Path, as_json: bool) -> None:
+    """Last cycles, per-source health, pending and failed alerts."""
+    from monitor.commands.status import show_status
+
+    show_status(config_path, as_json, sys.stdout)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

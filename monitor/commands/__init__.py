@@ -1,0 +1,1 @@
+"""Implementations of the CLI commands that are more than a few lines."""

@@ -1,0 +1,90 @@
+"""`newsmon detect`: JSON lines in, one detection per input out, in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from monitor.commands.inputs import published_date, read_jsonl
+from monitor.detect import Detector
+from monitor.errors import NewsmonError
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    """A plain-text file (first line the headline) or an HTML page (.html, .htm, .html.gz)."""
+    name = path.name.lower()
+    if name.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
+        from crawler.extract import extract_article, read_html_file
+
+        try:
+            page = extract_article(read_html_file(path))
+        except OSError as exc:
+            raise NewsmonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        if page is None:
+            raise NewsmonError(f"{path}: no article text found in the page")
+        return {
+            "id": path.name,
+            "title": page.title or "",
+            "text": page.text,
+            "lang": page.lang,
+            "published": page.published,
+        }
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NewsmonError(f"{path}: cannot be read as UTF-8 text: {exc}") from None
+    title, _, body = text.strip().partition("\n")
+    return {"id": path.stem, "title": title.strip(), "text": body.strip()}
+
+
+def _from_url(url: str) -> dict[str, Any]:
+    import httpx
+
+    from crawler.extract import extract_article
+
+    try:
+        response = httpx.get(
+            url,
+            follow_redirects=True,
+            timeout=30,
+            headers={"User-Agent": "newsmon/0.1 (+https://github.com/newsmon/newsmon)"},
+        )
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise NewsmonError(f"{url}: fetch failed: {exc}") from None
+    page = extract_article(response.content, str(response.url))
+    if page is None:
+        raise NewsmonError(f"{url}: no article text found in the page")
+    return {
+        "id": url,
+        "title": page.title or "",
+        "text": page.text,
+        "lang": page.lang,
+        "published": page.published,
+    }
+
+
+def inputs(files: Sequence[Path], jsonl: Path | None, url: str | None) -> Iterator[dict[str, Any]]:
+    if not files and jsonl is None and url is None:
+        raise NewsmonError("nothing to detect: give FILES, --jsonl FILE or --url URL")
+    for path in files:
+        yield _from_file(path)
+    if jsonl is not None:
+        yield from read_jsonl(jsonl)
+    if url is not None:
+        yield _from_url(url)
+
+
+def run_detect(files: Sequence[Path], jsonl: Path | None, url: str | None, out: TextIO) -> None:
+    detector = Detector()
+    for row in inputs(files, jsonl, url):
+        found = detector.detect(
+            str(row.get("title") or ""),
+            str(row["text"]),
+            lang=row.get("lang"),
+            published=published_date(row.get("published")),
+        )
+        out.write(json.dumps(found.to_json(str(row["id"])), ensure_ascii=False) + "\n")
+        out.flush()
