@@ -1,0 +1,1 @@
+"""Demo helpers: a local news site to crawl without the network."""

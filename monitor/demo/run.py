@@ -1,0 +1,266 @@
+"""`newsmon demo`: the whole flow on this machine, with nothing to configure.
+
+A local news site built from the seeds, a local webhook receiver and a local SMTP server are
+started on 127.0.0.1; a fresh SQLite store is crawled into, detected and alerted from. Then one
+more article is published and a second cycle shows that only it is fetched and alerted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from monitor import reactor
+from monitor.config import (
+    Config,
+    CrawlConfig,
+    EmailChannelConfig,
+    FileChannelConfig,
+    ListingConfig,
+    Settings,
+    SourceConfig,
+    StoreConfig,
+    WebhookChannelConfig,
+)
+from monitor.cycle import CycleReport, Monitor
+from monitor.demo import discovery
+from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
+from monitor.demo.server import LocalSite
+from monitor.demo.site import DemoArticle, extra_article, load_seed_articles, publish
+from monitor.demo.table import render_table
+from monitor.store.models import Alert, Article, Detection
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+WEBHOOK_SECRET = "demo-secret-not-for-production"
+
+
+@dataclass
+class DemoOutcome:
+    first: CycleReport
+    second: CycleReport
+    article_pages_first: int
+    article_pages_second: int
+    webhooks: int
+    emails: int
+    events: int
+
+
+def demo_config(workdir: Path, site_url: str, webhook_url: str, smtp: tuple[str, int]) -> Config:
+    source = SourceConfig(
+        name="demo-jharkhand",
+        lang="hi",
+        region="Jharkhand",
+        feeds=(site_url + discovery.FEED_PATH,),
+        sitemaps=(site_url + discovery.SITEMAP_PATH,),
+        listings=(
+            ListingConfig(
+                url=site_url + discovery.LISTING_PATH, article_pattern=r"/jharkhand/[^/]+\.html$"
+            ),
+        ),
+    )
+    settings = Settings(
+        store=StoreConfig(url=f"sqlite:///{workdir / 'newsmon.sqlite'}"),
+        # A local site needs no politeness delay; every other politeness setting stays on.
+        crawl=CrawlConfig(download_delay=0, autothrottle=False, concurrency_per_domain=8),
+        alerts={
+            "channels": (
+                WebhookChannelConfig(
+                    type="webhook", name="webhook", url=webhook_url, secret=WEBHOOK_SECRET
+                ),
+                EmailChannelConfig(
+                    type="email",
+                    name="email",
+                    host=smtp[0],
+                    port=smtp[1],
+                    sender="newsmon@localhost",
+                    recipients=("desk@localhost",),
+                ),
+                FileChannelConfig(
+                    type="file", name="audit-log", path=str(workdir / "alerts.jsonl")
+                ),
+            )
+        },
+    )
+    return Config(
+        settings=settings,
+        sources=(source,),
+        path=workdir / "newsmon.yaml",
+        sources_path=workdir / "sources.yaml",
+    )
+
+
+def article_fetches(site: LocalSite, articles: list[DemoArticle]) -> int:
+    paths = {a.path for a in articles}
+    return sum(
+        1 for r in site.requests if r.method == "GET" and r.path in paths and r.status == 200
+    )
+
+
+async def _demo(workdir: Path, out: TextIO) -> DemoOutcome:
+    articles = load_seed_articles(SEEDS)
+    with LocalSite() as site, WebhookReceiver(WEBHOOK_SECRET) as hook, SmtpReceiver() as smtp:
+        publish(site, articles)
+        out.write(
+            f"demo news site: {site.base_url}{discovery.LISTING_PATH} "
+            f"({len(articles)} seed articles; feed, sitemap and listing)\n"
+        )
+        out.write(
+            f"webhook receiver: {hook.url}   SMTP server: {smtp.address[0]}:"
+            f"{smtp.address[1]}   store: {workdir / 'newsmon.sqlite'}\n\n"
+        )
+        monitor = Monitor(demo_config(workdir, site.base_url, hook.url, smtp.address))
+
+        # The demo crawls every source on each cycle, however recently it was crawled.
+        sources = monitor.config.enabled_sources()
+        first = await monitor.run_cycle(sources)
+        fetched_first = article_fetches(site, articles)
+        out.write(
+            f"cycle 1: {first.crawl.requests if first.crawl else 0} requests, "
+            f"{fetched_first} article pages fetched, "
+            f"{first.crawl.new_articles if first.crawl else 0} articles stored\n\n"
+        )
+        _print_articles(monitor, out)
+        _print_alerts(monitor, out)
+
+        extra = extra_article()
+        publish(site, [*articles, extra])
+        site.clear_log()
+        second = await monitor.run_cycle(sources)
+        fetched_second = article_fetches(site, [*articles, extra])
+        out.write(
+            f"\ncycle 2 (one article published since): "
+            f"{second.crawl.requests if second.crawl else 0} requests, "
+            f"{fetched_second} article page fetched ({extra.path}), "
+            f"{second.crawl.skipped_seen if second.crawl else 0} stored articles skipped, "
+            f"{second.new_events} new event, {second.dispatch.sent} alerts sent\n\n"
+        )
+        _print_alerts(monitor, out, since_id=_max_alert_before(first))
+        _print_samples(hook, smtp, out)
+        outcome = DemoOutcome(
+            first,
+            second,
+            fetched_first,
+            fetched_second,
+            len(hook.received),
+            len(smtp.mails),
+            _count_events(monitor),
+        )
+        flagged = sum(1 for d in first.detected if d.positive)
+        out.write(
+            f"\ndemo: cycle 1 stored {first.crawl.new_articles if first.crawl else 0} articles, "
+            f"{flagged} flagged, {first.new_events} events; cycle 2 fetched "
+            f"{fetched_second} article page; delivered {outcome.webhooks} webhooks "
+            f"(signatures valid: {all(w.signature_valid for w in hook.received)}) and "
+            f"{outcome.emails} emails\n"
+        )
+        monitor.store.dispose()
+        return outcome
+
+
+def _max_alert_before(report: CycleReport) -> int:
+    # The demo's store is fresh, so the first cycle's alerts are ids 1..n.
+    return sum(d.alerts for d in report.detected)
+
+
+def _count_events(monitor: Monitor) -> int:
+    with monitor.store.session() as session:
+        return len({d.event_id for d in session.scalars(select(Detection)) if d.event_id})
+
+
+def _print_articles(monitor: Monitor, out: TextIO) -> None:
+    rows: list[list[str]] = []
+    with monitor.store.session() as session:
+        for det, art in session.execute(
+            select(Detection, Article)
+            .join(Article, Detection.article_id == Article.id)
+            .order_by(Article.published)
+        ):
+            fields: dict[str, Any] = det.fields or {}
+            when = " ".join(x for x in (fields.get("date"), fields.get("time")) if x)
+            rows.append(
+                [
+                    art.title[:48],
+                    art.lang or "",
+                    "yes" if det.meeting else "no",
+                    "yes" if det.election_prep else "no",
+                    ",".join(det.parties),
+                    when,
+                    fields.get("status") or "",
+                    fields.get("mode") or "",
+                    f"evt-{det.event_id}" if det.event_id else "",
+                ]
+            )
+    out.write(
+        render_table(
+            [
+                "article",
+                "lang",
+                "meeting",
+                "election",
+                "parties",
+                "when",
+                "status",
+                "mode",
+                "event",
+            ],
+            rows,
+        )
+        + "\n\n"
+    )
+
+
+def _print_alerts(monitor: Monitor, out: TextIO, since_id: int = 0) -> None:
+    """One row per event: what it is, how many outlets reported it, where it was delivered."""
+    by_event: dict[int, list[Alert]] = {}
+    with monitor.store.session() as session:
+        for alert in session.scalars(select(Alert).where(Alert.id > since_id).order_by(Alert.id)):
+            by_event.setdefault(alert.event_id or 0, []).append(alert)
+    rows: list[list[str]] = []
+    for event_id, alerts in by_event.items():
+        event = alerts[0].payload.get("event", {})
+        sources = alerts[0].payload.get("sources", [])
+        delivered = " ".join(
+            f"{a.channel}:{'sent' if a.status == 'sent' else a.status}" for a in alerts
+        )
+        rows.append(
+            [f"evt-{event_id}", str(len(sources)), delivered, str(event.get("summary", ""))[:70]]
+        )
+    out.write(render_table(["event", "reports", "delivered", "summary"], rows) + "\n")
+
+
+def _print_samples(hook: WebhookReceiver, smtp: SmtpReceiver, out: TextIO) -> None:
+    if hook.received:
+        first = hook.received[0]
+        verdict = "valid" if first.signature_valid else "INVALID"
+        out.write(
+            f"\nwebhook as received (signature {verdict}, "
+            f"Idempotency-Key {first.headers.get('Idempotency-Key')}):\n"
+        )
+        out.write(json.dumps(first.payload, ensure_ascii=False, indent=2)[:1500] + "\n")
+    if smtp.mails:
+        # A Hindi report shows that Devanagari survives the subject and body encodings.
+        mails = [m.message for m in smtp.mails]
+        mail = next((m for m in mails if _has_devanagari(str(m["Subject"]))), mails[0])
+        body = mail.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        out.write(f"\nemail as received — Subject: {mail['Subject']}\n{text[:1200]}\n")
+
+
+def run_demo(workdir: Path | None = None, out: TextIO = sys.stdout) -> DemoOutcome:
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as tmp:
+            return reactor.run(lambda: _demo(Path(tmp), out))
+    workdir.mkdir(parents=True, exist_ok=True)
+    for stale in ("newsmon.sqlite", "newsmon.sqlite-wal", "newsmon.sqlite-shm", "alerts.jsonl"):
+        (workdir / stale).unlink(missing_ok=True)
+    return reactor.run(lambda: _demo(workdir, out))
+
+
+def _has_devanagari(text: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in text)
