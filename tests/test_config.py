@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, main: str, sources: str = "sources: []\n") -> Path:
+    (tmp_path / "sources.yaml").write_text(sources, encoding="utf-8")
+    path = tmp_path / "newsmon.yaml"
+    path.write_text(main, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid() -> None:
+    config = load_config(ROOT / "config" / "newsmon.yaml", env={})
+    assert config.settings.store.url == f"sqlite:///{ROOT / 'var' / 'newsmon.sqlite'}"
+    assert len(config.sources) >= 2
+    assert {c.name for c in config.settings.alerts.channels} == {"audit-log"}
+
+
+def test_env_references_are_expanded(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+alerts:
+  channels:
+    - {name: hook, type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}"}
+store: {url: "${DB:-sqlite:///x.sqlite}"}
+""",
+    )
+    config = load_config(path, env={"HOOK_URL": "https://example.org/h", "HOOK_SECRET": "s3"})
+    hook = config.settings.alerts.channels[0]
+    assert hook.type == "webhook" and hook.url == "https://example.org/h" and hook.secret == "s3"
+    assert config.settings.store.url == f"sqlite:///{tmp_path.resolve() / 'x.sqlite'}"
+
+
+def test_missing_env_names_the_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "alerts:\n  channels:\n    - {name: h, type: webhook, url: '${NOPE}'}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert err.value.key_path == "alerts.channels[0].url"
+    assert "NOPE" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("main", "key", "words"),
+    [
+        ("schedule:\n  crawl_every_minutes: -1\n", "schedule.crawl_every_minutes", "greater than"),
+        ("crawl:\n  dowload_delay: 1\n", "crawl.dowload_delay", "not permitted"),
+        (
+            "alerts:\n  channels:\n    - {name: m, type: email, host: h, sender: a@b}\n",
+            "alerts.channels[0].recipients",
+            "required",
+        ),
+        ("alerts:\n  channels:\n    - {name: x, type: pigeon}\n", "alerts.channels[0]", "pigeon"),
+        (
+            "alerts:\n  channels:\n    - {name: w, type: webhook, url: ftp://x}\n",
+            "alerts.channels[0].url",
+            "http",
+        ),
+    ],
+)
+def test_invalid_values_name_the_key_path(tmp_path: Path, main: str, key: str, words: str) -> None:
+    path = write(tmp_path, main)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert err.value.key_path == key
+    assert words in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_invalid_source_names_the_sources_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "{}\n",
+        "sources:\n  - name: a\n    feeds: [http://x/f]\n  - name: a\n    feeds: [http://x/g]\n",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert "sources.yaml" in err.value.file and "used twice" in err.value.reason
+
+
+def test_broken_yaml_gives_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "store:\n  url: [unclosed\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert err.value.key_path.startswith("line ")
+
+
+def test_cli_config_check_exits_2_with_key_path(tmp_path: Path) -> None:
+    path = write(tmp_path, "crawl:\n  concurrency_per_domain: 0\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "config", "check", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "crawl.concurrency_per_domain" in lines[0] and str(path) in lines[0]
+
+
+def test_cli_config_check_ok(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "config", "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok" in result.stdout
