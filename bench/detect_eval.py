@@ -1,0 +1,167 @@
+"""Measure the detector on the labelled development sets.
+
+Prints precision, recall and F1 of `meeting` and `election_prep` for the detector and for a naive
+keyword baseline (any party name and any meeting/election word), the accuracy of the event fields
+on labelled meeting positives, and the detection speed.
+
+    .venv/bin/python bench/detect_eval.py [--corpus ../shared/corpus] [--errors] [--fields]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from monitor.detect import Detection, Detector
+from monitor.detect.normalise import fold
+
+Row = dict[str, Any]
+Predict = Callable[[Row], tuple[bool, bool]]
+
+_BASE_MEETING = ("बैठक", "मीटिंग", "सम्मेलन", "meeting", "meet", "convention", "conference")
+_BASE_PREP = ("चुनाव", "election", "polls", "तैयारी", "booth", "बूथ")
+
+
+def load(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def published(row: Row) -> date | None:
+    value = row.get("published")
+    return date.fromisoformat(value) if value else None
+
+
+def baseline(detector: Detector) -> Predict:
+    """Naive keyword matching: a party name and a meeting (or election) word anywhere."""
+
+    def predict(row: Row) -> tuple[bool, bool]:
+        text = fold(f"{row.get('title', '')}\n{row.get('text', '')}")
+        hits = detector.lexicon.find(
+            text, fold(f"{row.get('title', '')}\n{row.get('text', '')}", casefold=False)
+        )
+        party = any(h.group in ("party", "alliance") for h in hits)
+        return (
+            party and any(w in text for w in _BASE_MEETING),
+            party and any(w in text for w in _BASE_PREP),
+        )
+
+    return predict
+
+
+def prf(gold: Sequence[bool], pred: Sequence[bool]) -> dict[str, float]:
+    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def field_scores(rows: Sequence[Row], found: Sequence[Detection]) -> dict[str, tuple[int, int]]:
+    """Correct/total per event field over gold meeting positives that carry an `event`."""
+    scores = {k: [0, 0] for k in ("party", "date", "place", "mode", "status")}
+    for row, det in zip(rows, found, strict=True):
+        gold = row.get("event")
+        if not (row.get("meeting") and gold):
+            continue
+        ev = det.event
+        for key in scores:
+            if gold.get(key) is None:
+                continue
+            scores[key][1] += 1
+            if ev is None and key != "party":
+                continue
+            if key == "party":
+                ok = bool(det.parties) and det.parties[0] in _party_ids(gold["party"])
+            elif key == "place":
+                ok = bool(ev and ev.place) and _place_ok(ev.place or "", gold["place"])
+            else:
+                ok = getattr(ev, key) == gold[key]
+            scores[key][0] += ok
+    return {k: (v[0], v[1]) for k, v in scores.items()}
+
+
+def _party_ids(gold: str) -> set[str]:
+    cleaned = gold.replace("(", " ").replace(")", " ").replace(",", " ").replace("-", " ")
+    return {w.replace("CPI ML", "CPIML") for w in cleaned.split()} | (
+        {"CPIML"} if "CPI(ML)" in gold else set()
+    )
+
+
+def _place_ok(ours: str, gold: str) -> bool:
+    a, b = ours.casefold(), gold.casefold()
+    return a in b or b in a
+
+
+def run(path: Path, detector: Detector, show_errors: bool, show_fields: bool) -> None:
+    rows = load(path)
+    start = time.perf_counter()
+    found = [
+        detector.detect(
+            r.get("title", ""), r.get("text", ""), lang=r.get("lang"), published=published(r)
+        )
+        for r in rows
+    ]
+    elapsed = time.perf_counter() - start
+    base = [baseline(detector)(r) for r in rows]
+    print(f"\n== {path.name}: {len(rows)} items, {len(rows) / elapsed:.0f} articles/s")
+    for i, label in enumerate(("meeting", "election_prep")):
+        gold = [bool(r[label]) for r in rows]
+        ours = prf(gold, [getattr(d, label) for d in found])
+        naive = prf(gold, [b[i] for b in base])
+        print(
+            f"{label:14s} detector P={ours['precision']:.3f} R={ours['recall']:.3f} "
+            f"F1={ours['f1']:.3f} (tp={ours['tp']} fp={ours['fp']} fn={ours['fn']})   "
+            f"baseline P={naive['precision']:.3f} R={naive['recall']:.3f} F1={naive['f1']:.3f}"
+        )
+    scores = field_scores(rows, found)
+    if any(total for _, total in scores.values()):
+        print(
+            "fields " + "  ".join(f"{k}={c}/{t} ({c / t:.2f})" for k, (c, t) in scores.items() if t)
+        )
+    for row, det in zip(rows, found, strict=True):
+        wrong = det.meeting != row["meeting"] or det.election_prep != row["election_prep"]
+        if show_errors and wrong:
+            print(
+                f"  ERR {row['id']} gold m={row['meeting']} p={row['election_prep']} "
+                f"got m={det.meeting} p={det.election_prep} s={det.score:.2f} "
+                f"| {row.get('title', '')[:70]}"
+            )
+            for ev in det.evidence[:3]:
+                print(f"        {ev.sentence[:110]} {list(ev.terms)[:6]}")
+        if show_fields and row.get("meeting") and row.get("event") and det.event:
+            g, e = row["event"], det.event
+            print(
+                f"  FLD {row['id']} party {g['party']}/{det.parties[:2]} date {g['date']}/"
+                f"{e.date} place {g['place']}/{e.place} mode {g['mode']}/{e.mode} "
+                f"status {g['status']}/{e.status}"
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    parser.add_argument("--corpus", type=Path, default=default)
+    parser.add_argument("--errors", action="store_true", help="list misclassified items")
+    parser.add_argument("--fields", action="store_true", help="list event fields vs gold")
+    args = parser.parse_args(argv)
+    detector = Detector()
+    for name in ("dev_regional.jsonl", "dev.jsonl"):
+        path = args.corpus / name
+        if not path.exists():
+            print(f"{path}: not found", file=sys.stderr)
+            return 2
+        run(path, detector, args.errors, args.fields)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
