@@ -20,6 +20,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from scrapy.utils.gz import gunzip
 
 from crawler.dates import normalise_iso
+from crawler.feedxml import read_feed
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ def parse_feed(
 
     `source` names the configured source in the warning about a feed read only in part.
     """
+    plain = read_feed(body, base_url)
+    if plain is not None:
+        return [Candidate(e.link, e.published, e.title) for e in plain]
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type

@@ -29,7 +29,7 @@ from tests.faults.proc import DaemonProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 # Generous enough that a healthy feed answers in time on a loaded 2-core machine while the
-# daemon parses a 100,000-link feed; the hung source still fails within the cycle wait.
+# hostile site streams its large answers; the hung source still fails within the cycle wait.
 TIMEOUT = 10
 MAX_ARTICLES = 200
 # Peak resident memory of the daemon after the hostile cycle. An idle daemon peaks at about
