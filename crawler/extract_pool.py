@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -52,10 +55,7 @@ class Extraction:
         self._pool = None
 
     def _new_pool(self) -> Executor:
-        # forkserver: workers fork from a clean helper process, not from this one with its
-        # reactor threads (forking a threaded process can deadlock the child).
-        context = multiprocessing.get_context("forkserver")
-        self._pool = ProcessPoolExecutor(max_workers=max(self._workers, 1), mp_context=context)
+        self._pool = extraction_pool(self._workers)
         self._owns_pool = True
         return self._pool
 
@@ -67,3 +67,45 @@ class Extraction:
             broken.shutdown(wait=False, cancel_futures=True)
         # A broken pool given by the caller is left to the caller; this crawl uses its own.
         return self._new_pool()
+
+
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` (at least one) processes that end when this process does."""
+    # forkserver: workers fork from a clean helper process, not from this one with its
+    # reactor threads (forking a threaded process can deadlock the child).
+    return ProcessPoolExecutor(
+        max_workers=max(workers, 1),
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=exit_with,
+        initargs=(os.getpid(),),
+    )
+
+
+# How often a worker looks whether the crawl that made it still exists.
+PARENT_CHECK_SECONDS = 2.0
+
+
+def exit_with(parent_pid: int, every: float = PARENT_CHECK_SECONDS) -> None:
+    """In a worker: end this process soon after process `parent_pid` has gone.
+
+    Workers are children of the forkserver, not of the crawl, and each holds both ends of its
+    own task pipe, so a crawl killed outright (SIGKILL, the OOM killer) would leave them, and
+    the forkserver with them, waiting for work for ever.
+    """
+
+    def watch() -> None:
+        while not _gone(parent_pid):
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
