@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from monitor.evaluate import token_f1
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "html"
 MIN_F1 = 0.9
@@ -46,16 +48,6 @@ class Row:
     leaked: int
     got_title: str
     got_date: str | None
-
-
-def token_f1(predicted: str, reference: str) -> float:
-    pred = Counter(re.findall(r"\w+", predicted.casefold()))
-    ref = Counter(re.findall(r"\w+", reference.casefold()))
-    common = sum((pred & ref).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(pred.values()), common / sum(ref.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def fundus_cases() -> list[Case]:

@@ -7,7 +7,9 @@ detected, grouped into events — so the figures measure what the daemon would d
 from __future__ import annotations
 
 import json
+import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -54,6 +56,19 @@ def label_metrics(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, 
         "fp": fp,
         "fn": fn,
     }
+
+
+def token_f1(predicted: str, reference: str) -> float:
+    """Bag-of-words F1 of an extracted text against the expected one, case folded."""
+    # \w splits Hindi words at some vowel signs, but identically on both sides, so the
+    # comparison stays fair.
+    pred = Counter(re.findall(r"\w+", predicted.casefold()))
+    ref = Counter(re.findall(r"\w+", reference.casefold()))
+    common = sum((pred & ref).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(pred.values()), common / sum(ref.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def pair_metrics(gold: dict[str, str], predicted: dict[str, str | None]) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 from crawler.encoding import decode_html
 from crawler.extract import detect_language, extract_article, read_html_file
 from crawler.textclean import clean_text
+from monitor.evaluate import token_f1
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FUNDUS = SHARED / "corpus" / "html" / "fundus"
@@ -45,18 +45,6 @@ def _body(expected: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _token_f1(predicted: str, reference: str) -> float:
-    # \w with re.UNICODE splits Hindi words at vowel signs, identically on both sides, so the
-    # bag-of-tokens comparison stays fair.
-    pred = Counter(re.findall(r"\w+", predicted.casefold()))
-    ref = Counter(re.findall(r"\w+", reference.casefold()))
-    common = sum((pred & ref).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(pred.values()), common / sum(ref.values())
-    return 2 * precision * recall / (precision + recall)
-
-
 FUNDUS_CASES = _fundus_cases()
 
 
@@ -74,7 +62,7 @@ def test_fundus_page(page: str, url: str, expected: dict[str, Any]) -> None:
     assert article.title == expected["title"]
     # fundus writes "2024-09-04 16:20:35+05:30"; we emit ISO 8601 with the same instant.
     assert article.published == expected["publishing_date"].replace(" ", "T")
-    assert _token_f1(article.text, _body(expected)) >= 0.9
+    assert token_f1(article.text, _body(expected)) >= 0.9
     assert article.author == "; ".join(expected["authors"])
     assert article.lang == ("hi" if page.startswith("Bhaskar") else "en")
     assert set(article.to_json()) == {"url", "title", "text", "published", "author", "lang"}

@@ -5,30 +5,16 @@ Times slideshow, where fast mode alone picks a promo block."""
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from crawler.extract import extract_article, read_html_file
+from monitor.evaluate import token_f1
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "html"
 AEB = CORPUS / "aeb" / "ground-truth.india.json"
 ET = CORPUS / "trafilatura" / "economictimes.evaldata.json"
-
-
-def _tokens(text: str) -> Counter[str]:
-    return Counter(re.findall(r"\w+", text.casefold()))
-
-
-def _f1(predicted: str, reference: str) -> float:
-    pred, ref = _tokens(predicted), _tokens(reference)
-    common = sum((pred & ref).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(pred.values()), common / sum(ref.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def _aeb_cases() -> list[tuple[str, str, str]]:
@@ -52,7 +38,7 @@ def test_benchmark_page_body(digest: str, url: str, body: str) -> None:
         pytest.skip(f"../shared not found: {AEB}")
     article = extract_article(read_html_file(CORPUS / "aeb" / f"{digest}.html.gz"), url)
     assert article is not None and article.lang == "en"
-    assert _f1(article.text, body) >= 0.9
+    assert token_f1(article.text, body) >= 0.9
 
 
 @pytest.mark.shared
