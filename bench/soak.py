@@ -9,7 +9,7 @@ resident memory is read from /proc. Printed at the end, and written as JSON with
 - publication-to-alert delay: median and p95 over the articles published, in seconds.
 
     .venv/bin/python bench/soak.py --cycles 300 --every-seconds 4      # accelerated schedule
-    .venv/bin/python bench/soak.py --cycles 12 --every-seconds 60      # the real 1-minute one
+    .venv/bin/python bench/soak.py --cycles 100 --every-seconds 60     # the real 1-minute one
 
 The schedule is `schedule.crawl_every_minutes = every_seconds / 60`: the daemon's real scheduler,
 with only the interval shortened.
