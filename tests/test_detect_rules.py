@@ -146,3 +146,38 @@ def test_no_party_no_detection(detector: Detector) -> None:
 def test_empty_article(detector: Detector) -> None:
     found = detector.detect("", "")
     assert not found.meeting and not found.election_prep and found.evidence == ()
+
+
+def test_lead_sentence_dates_a_meeting_described_further_down(detector: Detector) -> None:
+    # The lead's future programme (July 9) cannot be the day of a meeting reported as held.
+    found = detector.detect(
+        "Congress trains booth workers in Ranchi",
+        "Ranchi: The membership drive will begin on July 9, state Congress chief Keshav "
+        "Mahto Kamlesh announced on Monday.\n\n"
+        "He held a meeting with Congress district presidents and workers on booth management "
+        "for the coming Assembly election.",
+        published=date(2024, 6, 26),
+    )
+    assert found.meeting
+    assert found.event is not None
+    assert found.event.status == "held"
+    assert found.event.date == "2024-06-24"
+
+
+def test_meeting_of_several_days_is_dated_by_its_first_day(detector: Detector) -> None:
+    found = detector.detect(
+        "राजद की दो दिवसीय बैठक संपन्न",
+        "पटना : राजद की दो दिवसीय बैठक का समापन रविवार को हुआ. बैठक में लोकसभा चुनाव की "
+        "तैयारी पर चर्चा हुई.",
+        published=date(2023, 9, 11),
+    )
+    assert found.meeting
+    assert found.event is not None
+    assert found.event.date == "2023-09-09"  # Saturday; the meeting closed on Sunday the 10th
+    same_day = detector.detect(
+        "राजद की बैठक संपन्न",
+        "पटना : राजद की बैठक का समापन रविवार को हुआ. बैठक में लोकसभा चुनाव की तैयारी पर चर्चा हुई.",
+        published=date(2023, 9, 11),
+    )
+    assert same_day.event is not None
+    assert same_day.event.date == "2023-09-10"

@@ -130,7 +130,7 @@ class Detector:
     ) -> EventFields:
         ordered = _title_first(triggers)
         neighbours = _neighbours(ordered, signals)
-        when = fields.when(ordered, neighbours, published)
+        when = fields.when(ordered, neighbours, published, _lead(signals))
         return EventFields(
             date=when.date,
             time=when.time,
@@ -151,6 +151,15 @@ class Detector:
 
 def _title_first(signals: Sequence[Signals]) -> list[Signals]:
     return sorted(signals, key=lambda s: (not s.sentence.in_title, s.sentence.index))
+
+
+def _lead(signals: Sequence[Signals]) -> list[Signals]:
+    """The first two sentences of the story's first paragraph."""
+    body = [s for s in signals if not s.sentence.in_title]
+    if not body:
+        return []
+    first = body[0].sentence.paragraph
+    return [s for s in body if s.sentence.paragraph == first][:2]
 
 
 def _neighbours(triggers: Sequence[Signals], signals: Sequence[Signals]) -> list[Signals]:

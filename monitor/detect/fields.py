@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import regex
 
@@ -45,23 +45,73 @@ class When:
 
 
 def when(
-    triggers: Sequence[Signals], neighbours: Sequence[Signals], published: date | None
+    triggers: Sequence[Signals],
+    neighbours: Sequence[Signals],
+    published: date | None,
+    lead: Sequence[Signals] = (),
 ) -> When:
-    """Date, time and status of the meeting, from the first triggering sentence that dates it."""
+    """Date, time and status of the meeting, from the first triggering sentence that dates it;
+    failing that, from the story's lead sentence, which in news style carries the "when"
+    ("… announced on Thursday") even when the meeting is described further down."""
     chosen = _dated(triggers) or _dated(neighbours)
     tense = _article_tense(triggers)
     time = _first_time(([chosen[0]] if chosen else []) + list(triggers))
     if chosen is None:
-        return When(None, time, _status(tense), None)
+        from_lead = _lead_date(lead, published, tense)
+        if from_lead is None:
+            return When(None, time, _status(tense), None)
+        return When(from_lead.isoformat(), time, _status(tense), None)
     s, mention = chosen
     local = s.meeting_tense or tense
     # A calendar date without a year is resolved by its own sentence's tense, or else to the
     # nearest such date: the article's overall tense says little about a date's year.
     resolved = resolve(mention, published, s.meeting_tense if mention.kind == "absolute" else local)
+    if resolved is not None and mention.kind != "absolute":
+        resolved = _first_day(triggers, s, resolved)
     status = _status(local)
     if resolved is not None and published is not None and resolved != published:
         status = "scheduled" if resolved > published else "held"
     return When(resolved.isoformat() if resolved else None, time, status, s)
+
+
+def _lead_date(lead: Sequence[Signals], published: date | None, tense: Tense | None) -> date | None:
+    """The first date in the lead sentences that agrees with the meeting's tense: a meeting
+    reported as held cannot fall after publication, nor a scheduled one before it (the lead
+    of a training report may also announce next week's programme)."""
+    if published is None or tense is None:
+        return None
+    for s in lead:
+        if s.background:
+            continue
+        for mention in _mentions(s):
+            day = resolve(mention, published, tense)
+            if day is None:
+                continue
+            if (tense == "past" and day <= published) or (tense == "future" and day >= published):
+                return day
+    return None
+
+
+_SPAN_DAYS = {"two": 2, "three": 3, "दो": 2, "तीन": 3, "2": 2, "3": 3}
+_SPAN = regex.compile(
+    r"(?<!\w)(two|three|दो|तीन|2|3)(?:[\s-]*(?:day|days|दिवसीय|दिनी|दिन|दिनों))(?!\w)"
+)
+_CLOSING = regex.compile(
+    r"(?<!\w)(ended|concluded|wrapped up|wraps up|wound up|closed|समापन|संपन्न|समाप्त|"
+    r"खत्म)(?!\w)"
+)
+
+
+def _first_day(triggers: Sequence[Signals], dated: Signals, day: date) -> date:
+    """The first day of a meeting of several days dated by its close ("the two-day meeting
+    ended on Thursday"): the event is the meeting, which began earlier."""
+    if not _CLOSING.search(dated.sentence.folded):
+        return day
+    for s in (dated, *triggers):
+        m = _SPAN.search(s.sentence.folded)
+        if m:
+            return day - timedelta(days=_SPAN_DAYS[m[1]] - 1)
+    return day
 
 
 def _dated(sentences: Sequence[Signals]) -> tuple[Signals, DateMention] | None:
