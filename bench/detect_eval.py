@@ -20,6 +20,7 @@ from typing import Any
 
 from monitor.detect import Detection, Detector
 from monitor.detect.normalise import fold
+from monitor.evaluate import Prediction, field_metrics, label_metrics
 
 Row = dict[str, Any]
 Predict = Callable[[Row], tuple[bool, bool]]
@@ -55,50 +56,15 @@ def baseline(detector: Detector) -> Predict:
     return predict
 
 
-def prf(gold: Sequence[bool], pred: Sequence[bool]) -> dict[str, float]:
-    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
-    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
-    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
-
-
-def field_scores(rows: Sequence[Row], found: Sequence[Detection]) -> dict[str, tuple[int, int]]:
-    """Correct/total per event field over gold meeting positives that carry an `event`."""
-    scores = {k: [0, 0] for k in ("party", "date", "place", "mode", "status")}
-    for row, det in zip(rows, found, strict=True):
-        gold = row.get("event")
-        if not (row.get("meeting") and gold):
-            continue
-        ev = det.event
-        for key in scores:
-            if gold.get(key) is None:
-                continue
-            scores[key][1] += 1
-            if ev is None and key != "party":
-                continue
-            if key == "party":
-                ok = bool(det.parties) and det.parties[0] in _party_ids(gold["party"])
-            elif key == "place":
-                ok = bool(ev and ev.place) and _place_ok(ev.place or "", gold["place"])
-            else:
-                ok = getattr(ev, key) == gold[key]
-            scores[key][0] += ok
-    return {k: (v[0], v[1]) for k, v in scores.items()}
-
-
-def _party_ids(gold: str) -> set[str]:
-    cleaned = gold.replace("(", " ").replace(")", " ").replace(",", " ").replace("-", " ")
-    return {w.replace("CPI ML", "CPIML") for w in cleaned.split()} | (
-        {"CPIML"} if "CPI(ML)" in gold else set()
+def as_prediction(row: Row, det: Detection) -> Prediction:
+    return Prediction(
+        id=str(row["id"]),
+        meeting=det.meeting,
+        election_prep=det.election_prep,
+        group=None,
+        parties=det.parties,
+        event=det.event.to_json() if det.event else None,
     )
-
-
-def _place_ok(ours: str, gold: str) -> bool:
-    a, b = ours.casefold(), gold.casefold()
-    return a in b or b in a
 
 
 def run(path: Path, detector: Detector, show_errors: bool, show_fields: bool) -> None:
@@ -115,17 +81,21 @@ def run(path: Path, detector: Detector, show_errors: bool, show_fields: bool) ->
     print(f"\n== {path.name}: {len(rows)} items, {len(rows) / elapsed:.0f} articles/s")
     for i, label in enumerate(("meeting", "election_prep")):
         gold = [bool(r[label]) for r in rows]
-        ours = prf(gold, [getattr(d, label) for d in found])
-        naive = prf(gold, [b[i] for b in base])
+        ours = label_metrics(gold, [getattr(d, label) for d in found])
+        naive = label_metrics(gold, [b[i] for b in base])
         print(
             f"{label:14s} detector P={ours['precision']:.3f} R={ours['recall']:.3f} "
             f"F1={ours['f1']:.3f} (tp={ours['tp']} fp={ours['fp']} fn={ours['fn']})   "
             f"baseline P={naive['precision']:.3f} R={naive['recall']:.3f} F1={naive['f1']:.3f}"
         )
-    scores = field_scores(rows, found)
-    if any(total for _, total in scores.values()):
+    scores = field_metrics(rows, [as_prediction(r, d) for r, d in zip(rows, found, strict=True)])
+    scored = {k: v for k, v in scores.items() if v["total"]}
+    if scored:
         print(
-            "fields " + "  ".join(f"{k}={c}/{t} ({c / t:.2f})" for k, (c, t) in scores.items() if t)
+            "fields "
+            + "  ".join(
+                f"{k}={v['correct']}/{v['total']} ({v['accuracy']:.2f})" for k, v in scored.items()
+            )
         )
     for row, det in zip(rows, found, strict=True):
         wrong = det.meeting != row["meeting"] or det.election_prep != row["election_prep"]

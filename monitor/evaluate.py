@@ -30,6 +30,7 @@ from monitor.store import Store
 from monitor.store.models import Article, Detection
 
 LABELS = ("meeting", "election_prep")
+FIELDS = ("party", "date", "place", "mode", "status")
 IST = ZoneInfo("Asia/Kolkata")
 
 
@@ -39,6 +40,8 @@ class Prediction:
     meeting: bool
     election_prep: bool
     group: str | None
+    parties: tuple[str, ...] = ()
+    event: dict[str, Any] | None = None
 
 
 def label_metrics(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, Any]:
@@ -89,6 +92,52 @@ def pair_metrics(gold: dict[str, str], predicted: dict[str, str | None]) -> dict
     }
 
 
+def field_metrics(
+    rows: Sequence[dict[str, Any]], predictions: Sequence[Prediction]
+) -> dict[str, dict[str, Any]]:
+    """Accuracy of each event field over the gold meeting positives whose `event` gives it.
+
+    Party is right when our first party is one the label names ("INDIA bloc (JMM, INC)" names
+    two); place when one name contains the other ("Camac Street office, Kolkata" / "Kolkata").
+    """
+    counts = {key: [0, 0] for key in FIELDS}
+    for row, pred in zip(rows, predictions, strict=True):
+        gold = row.get("event")
+        if not (row.get("meeting") and isinstance(gold, dict)):
+            continue
+        for key in FIELDS:
+            if gold.get(key) is None:
+                continue
+            counts[key][1] += 1
+            counts[key][0] += _field_ok(key, gold[key], pred)
+    return {
+        key: {
+            "correct": correct,
+            "total": total,
+            "accuracy": round(correct / total, 4) if total else None,
+        }
+        for key, (correct, total) in counts.items()
+    }
+
+
+def _field_ok(key: str, gold: Any, pred: Prediction) -> bool:
+    if key == "party":
+        return bool(pred.parties) and pred.parties[0] in _party_ids(str(gold))
+    value = (pred.event or {}).get(key)
+    if value is None:
+        return False
+    if key == "place":
+        ours, theirs = str(value).casefold(), str(gold).casefold()
+        return ours in theirs or theirs in ours
+    return bool(value == gold)
+
+
+def _party_ids(gold: str) -> set[str]:
+    """Party ids a label names: "JMM", "JMM-RJD (INDIA bloc)", "INDIA bloc (JMM, CPI(ML))"."""
+    ids = set(re.split(r"[\s,()\-]+", gold.replace("CPI(ML)", "CPIML")))
+    return {i for i in ids if i}
+
+
 def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) -> list[Prediction]:
     """Run rows through store → detect → events in a throwaway SQLite store."""
     detector = detector or Detector()
@@ -120,17 +169,20 @@ def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) ->
                     select(Detection, Article).join(Article, Detection.article_id == Article.id)
                 )
             }
-            predictions = [
-                Prediction(
-                    id=str(row["id"]),
-                    meeting=found[str(row["id"])].meeting,
-                    election_prep=found[str(row["id"])].election_prep,
-                    group=_group(found[str(row["id"])]),
-                )
-                for row in rows
-            ]
+            predictions = [_prediction(str(row["id"]), found[str(row["id"])]) for row in rows]
         store.dispose()
     return predictions
+
+
+def _prediction(item_id: str, det: Detection) -> Prediction:
+    return Prediction(
+        id=item_id,
+        meeting=det.meeting,
+        election_prep=det.election_prep,
+        group=_group(det),
+        parties=tuple(str(p) for p in det.parties or ()),
+        event=dict(det.fields) if det.fields else None,
+    )
 
 
 def _group(detection: Detection) -> str | None:
@@ -150,6 +202,7 @@ def evaluate(rows: Sequence[dict[str, Any]], predictions: Sequence[Prediction]) 
     }
     gold_events = {str(r["id"]): str(r["event_id"]) for r in rows if r.get("event_id")}
     metrics["grouping"] = pair_metrics(gold_events, {p.id: p.group for p in predictions})
+    metrics["fields"] = field_metrics(rows, predictions)
     items = [
         {"id": p.id, "meeting": p.meeting, "election_prep": p.election_prep, "group": p.group}
         for p in predictions
@@ -204,6 +257,15 @@ def format_report(path: Path, count: int, result: dict[str, Any]) -> str:
         f"{g['predicted_pairs']} predicted)",
         "",
     ]
+    scored = {k: v for k, v in metrics["fields"].items() if v["total"]}
+    if scored:
+        lines.append(
+            "event fields (meeting positives with a labelled event): "
+            + ", ".join(
+                f"{k} {v['accuracy']:.2f} ({v['correct']}/{v['total']})" for k, v in scored.items()
+            )
+        )
+        lines.append("")
     for label in LABELS:
         errs = result["errors"][label]
         lines.append(f"{label} false positives: {_ids(errs['false_positives'])}")
