@@ -74,7 +74,9 @@ def parse_feed(
         link = entry.get("link") or _first_alternate(entry)
         if not link:
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        # Plain dict lookups: feedparser's own mapping answers a missing updated_parsed
+        # with published_parsed and a DeprecationWarning.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         candidates.append(Candidate(str(link).strip(), published, entry.get("title")))
     if parsed.get("bozo"):

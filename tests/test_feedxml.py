@@ -64,7 +64,9 @@ def _feedparser_view(body: bytes) -> list[tuple[str, datetime | None]]:
         link = entry.get("link")
         if not link:
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        # Plain dict lookups: feedparser's own mapping answers a missing updated_parsed
+        # with published_parsed and a DeprecationWarning.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         view.append((link, published))
     return view
