@@ -167,14 +167,20 @@ def config() -> None:
 def config_check(config_path: Path) -> None:
     """Validate the config and sources files without running anything."""
     from monitor.config import load_config
-    from monitor.cycle import load_renderer
+    from monitor.cycle import load_detector, load_renderer
 
     cfg = load_config(config_path)
     load_renderer(cfg)
+    load_detector(cfg)
     click.echo(
         f"{cfg.path}: ok ({len(cfg.sources)} sources, {len(cfg.enabled_sources())} enabled, "
         f"{len(cfg.settings.alerts.channels)} alert channels)"
     )
+    if not cfg.settings.alerts.channels:
+        click.echo(
+            f"{cfg.path}: warning: alerts.channels is empty; events are stored but sent nowhere",
+            err=True,
+        )
 
 
 @main.group()

@@ -22,6 +22,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from crawler.sources import ListingSpec, SourceSpec
 from monitor.alerts.config import (
@@ -34,6 +36,7 @@ from monitor.alerts.config import (
     WebhookChannelConfig,
 )
 from monitor.configbase import StrictModel as _Model
+from monitor.configbase import known_zone
 from monitor.envsubst import MissingVariable, expand
 from monitor.errors import ConfigError
 from monitor.opsconfig import HealthConfig, OperationsConfig
@@ -57,12 +60,33 @@ M = TypeVar("M", bound=BaseModel)
 class StoreConfig(_Model):
     url: str = "sqlite:///var/newsmon.sqlite"
 
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        # Checked here so that a typo stops `config check`, not the daemon's first cycle.
+        # The messages leave the URL out: it may hold a password.
+        hint = "use sqlite:///path or postgresql://user@host/db"
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL; {hint}") from None
+        try:
+            url.get_dialect()
+        except NoSuchModuleError:
+            raise ValueError(f"unknown database kind {url.drivername!r}; {hint}") from None
+        return value
+
 
 class ScheduleConfig(_Model):
     crawl_every_minutes: float = Field(15.0, gt=0)
     dispatch_every_seconds: float = Field(60.0, gt=0)
     misfire_grace_seconds: int = Field(300, ge=1)
     timezone: str = "Asia/Kolkata"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return known_zone(value)
 
 
 class CrawlConfig(_Model):
@@ -223,7 +247,8 @@ def _validate(model: type[M], data: dict[str, Any], path: Path) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError(str(path), _key_path(first["loc"]), first["msg"]) from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(str(path), _key_path(first["loc"]), message) from None
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:

@@ -23,7 +23,7 @@ from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import Renderer
 from monitor.config import Config, SourceConfig
 from monitor.crawl import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
-from monitor.detect import Detector, load_lexicon
+from monitor.detect import Detector, LexiconError, load_lexicon
 from monitor.detection import DetectOutcome, detect_pending
 from monitor.errors import ConfigError
 from monitor.sources_state import due_sources, mark_started, record_crawl
@@ -55,6 +55,15 @@ def load_renderer(config: Config) -> Renderer:
         raise ConfigError(str(config.path), "alerts.templates", str(exc)) from None
 
 
+def load_detector(config: Config) -> Detector:
+    """The detector with the user's lexicon files merged in; a broken one is a config error."""
+    base_dir = config.path.resolve().parent
+    try:
+        return Detector(load_lexicon([base_dir / p for p in config.settings.detect.lexicon_files]))
+    except LexiconError as exc:
+        raise ConfigError(str(config.path), "detect.lexicon_files", str(exc)) from None
+
+
 class Monitor:
     def __init__(
         self,
@@ -68,9 +77,7 @@ class Monitor:
         self.config = config
         self.store = store or Store(settings.store.url)
         base_dir = config.path.resolve().parent
-        self.detector = Detector(
-            load_lexicon([base_dir / p for p in settings.detect.lexicon_files])
-        )
+        self.detector = load_detector(config)
         project_dir = base_dir.parent if base_dir.name == "config" else base_dir
         self.channels = (
             channels

@@ -20,11 +20,15 @@ from monitor.configbase import StrictModel
 class HealthConfig(StrictModel):
     listen: str | None = None
 
-    @field_validator("listen")
+    @field_validator("listen", mode="before")
     @classmethod
-    def _address(cls, value: str | None) -> str | None:
+    def _address(cls, value: object) -> str | None:
         if value is None:
             return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # `listen: 9464` is a YAML integer
+        if not isinstance(value, str):
+            raise ValueError("must be host:port or a port number")
         host, port = split_listen(value)
         if not 0 <= port <= 65535:
             raise ValueError(f"port {port} is out of range")

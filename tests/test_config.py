@@ -66,6 +66,10 @@ def test_missing_env_names_the_key(tmp_path: Path) -> None:
             "alerts.channels[0].url",
             "http",
         ),
+        ("schedule:\n  timezone: Mars/Olympus\n", "schedule.timezone", "unknown time zone"),
+        ("store:\n  url: 'foo://bar'\n", "store.url", "unknown database kind 'foo'"),
+        ("store:\n  url: 'p4ss:word'\n", "store.url", "not a database URL"),
+        ("health:\n  listen: [9464]\n", "health.listen", "host:port"),
     ],
 )
 def test_invalid_values_name_the_key_path(tmp_path: Path, main: str, key: str, words: str) -> None:
@@ -120,3 +124,44 @@ def test_cli_config_check_ok(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+def test_a_bad_database_url_is_not_echoed(tmp_path: Path) -> None:
+    # It may carry a password.
+    path = write(tmp_path, "store:\n  url: 'postgresql+nodriver://u:s3cret@db/x'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert err.value.key_path == "store.url" and "s3cret" not in str(err.value)
+
+
+def test_a_bare_health_port_binds_loopback(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "health:\n  listen: 9464\n"), env={})
+    assert config.settings.health.address == ("127.0.0.1", 9464)
+
+
+def check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", "config", "check", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def test_cli_config_check_loads_the_lexicon_files(tmp_path: Path) -> None:
+    result = check(write(tmp_path, "detect:\n  lexicon_files: [local-parties.yaml]\n"))
+    assert result.returncode == 2
+    assert "detect.lexicon_files" in result.stderr and "local-parties.yaml" in result.stderr
+    (tmp_path / "local-parties.yaml").write_text("parties: [not, a, mapping]\n", encoding="utf-8")
+    result = check(tmp_path / "newsmon.yaml")
+    assert result.returncode == 2 and "detect.lexicon_files" in result.stderr
+
+
+def test_cli_config_check_warns_when_nothing_would_be_sent(tmp_path: Path) -> None:
+    result = check(write(tmp_path, "{}\n"))
+    assert result.returncode == 0, result.stderr
+    assert "alerts.channels is empty" in result.stderr
+    with_channel = "alerts:\n  channels:\n    - {name: f, type: file, path: a.jsonl}\n"
+    result = check(write(tmp_path, with_channel))
+    assert result.returncode == 0 and "empty" not in result.stderr

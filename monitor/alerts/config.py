@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
 from monitor.configbase import StrictModel as _Model
+from monitor.configbase import known_zone
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 _CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -112,11 +113,7 @@ class RouteConfig(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Kolkata)") from None
-        return value
+        return known_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:
