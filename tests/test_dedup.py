@@ -17,7 +17,7 @@ from monitor.detect import Detector
 from monitor.detection import detect_pending
 from monitor.evaluate import predict
 from monitor.store import Store
-from monitor.store.models import Alert, Article, ArticleBand, Detection, Event
+from monitor.store.models import Alert, Article, ArticleBand, Detection, Event, Source
 
 NOW = datetime(2024, 9, 2, 6, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,6 +231,14 @@ def test_events_command_lists_and_filters(tmp_path: Path) -> None:
     config.write_text(f"store: {{url: 'sqlite:///{db}'}}\n", encoding="utf-8")
     store = Store(f"sqlite:///{db}", clock=lambda: NOW)
     with store.session() as s:
+        s.add(
+            Source(
+                name="outlet-a",
+                region="West Bengal, Jharkhand",
+                created_at=NOW,
+                consecutive_failures=0,
+            )
+        )
         for n, (party, day) in enumerate([("JMM", "2024-09-01"), ("BJP", "2024-08-01")]):
             art_id = save_article(
                 s, item(f"https://a.example/{n}", f"{party} meets", f"text {n} " * 40), now=NOW
@@ -267,6 +275,9 @@ def test_events_command_lists_and_filters(tmp_path: Path) -> None:
     assert [e["party"] for e in run("--party", "BJP")] == ["BJP"]
     assert [e["party"] for e in run("--since", "2024-08-15")] == ["JMM"]
     assert [e["party"] for e in run("--state", "ranchi", "--status", "held")] == ["JMM", "BJP"]
+    # A source covering two states is found under either.
+    assert [e["party"] for e in run("--state", "jharkhand")] == ["JMM", "BJP"]
+    assert run("--state", "bihar") == []
     [jmm] = run("--party", "JMM")
     assert jmm["sources"] == ["outlet-a"] and len(jmm["articles"]) == 1  # type: ignore[arg-type]
 

@@ -157,6 +157,30 @@ def test_a_later_report_can_bring_an_event_into_a_route(sqlite_url: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("region", "alerts"),
+    [("West Bengal, Jharkhand", 1), ("Jharkhand", 1), ("West Bengal", 0)],
+)
+def test_a_source_region_may_name_several_states(sqlite_url: str, region: str, alerts: int) -> None:
+    store = Store(sqlite_url, clock=Clock())
+    config = AlertsConfig.model_validate(
+        {
+            "channels": [{"type": "file", "name": "jh", "path": "jh.jsonl"}],
+            "routes": [{"name": "jh", "channels": ["jh"], "regions": ["Jharkhand"]}],
+        }
+    )
+    stored = store_report(
+        store,
+        AlertPolicy.from_config(config),
+        url="https://bn.example/1",
+        source="anm",
+        region=region,
+        place="Kolkata",
+    )
+    assert stored.alerts == alerts
+    store.dispose()
+
+
+@pytest.mark.parametrize(
     ("local", "expected"),
     [
         (ist(20, 23, 30), ist(21, 7)),  # late evening: held until the morning

@@ -60,7 +60,7 @@ def reports_of(session: Session, event: Event) -> list[Report]:
                 detection_id=detection.id,
                 labels=frozenset(labels),
                 parties=frozenset(p for p in parties if p),
-                regions=frozenset(r for r in (_fold(region), place) if r),
+                regions=frozenset(r for r in (*map(_fold, region_states(region)), place) if r),
                 source=article.source,
                 lang=article.lang,
                 score=detection.score,
@@ -121,6 +121,11 @@ def last_digest_time(route: RouteConfig, now: datetime) -> datetime:
 
 def _fold(value: str | None) -> str:
     return " ".join(value.split()).casefold() if value else ""
+
+
+def region_states(region: str | None) -> list[str]:
+    """A source's `region`: one state, or several separated by commas ("West Bengal, Jharkhand")."""
+    return [part.strip() for part in (region or "").split(",") if part.strip()]
 
 
 def _folded(values: Sequence[str]) -> set[str]:
