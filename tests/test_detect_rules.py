@@ -181,3 +181,49 @@ def test_meeting_of_several_days_is_dated_by_its_first_day(detector: Detector) -
     )
     assert same_day.event is not None
     assert same_day.event.date == "2023-09-10"
+
+
+def test_a_party_board_meeting_is_the_party_s(detector: Detector) -> None:
+    # "बोर्ड की बैठक" alone is a government board's; the party's parliamentary board is not.
+    found = detector.detect(
+        "लोजपा (रामविलास) संसदीय बोर्ड की बैठक, सीट बंटवारे पर चिराग को जिम्मा",
+        "पटना : लोजपा (रामविलास) के संसदीय बोर्ड की बैठक रविवार को पार्टी कार्यालय में हुई. "
+        "बैठक में विधानसभा चुनाव में सीट बंटवारे को लेकर रणनीति पर चर्चा हुई.",
+        published=date(2025, 6, 2),
+    )
+    assert found.meeting and found.election_prep
+    government = detector.detect(
+        "खनन बोर्ड की बैठक में रॉयल्टी दर पर फैसला",
+        "रांची : झारखंड खनन बोर्ड की बैठक में भाजपा विधायक भी मौजूद रहे.",
+    )
+    assert not government.meeting
+
+
+def test_a_candidate_list_is_preparation(detector: Detector) -> None:
+    found = detector.detect(
+        "भाजपा ने जारी की 66 प्रत्याशियों की पहली सूची",
+        "नयी दिल्ली : भाजपा ने विधानसभा चुनाव के लिए 66 प्रत्याशियों की पहली सूची जारी कर दी.",
+    )
+    assert found.election_prep and not found.meeting
+    assert found.parties == ("BJP",)
+
+
+def test_a_municipal_house_meeting_is_not_a_party_meeting(detector: Detector) -> None:
+    found = detector.detect(
+        "Chandigarh MC House meeting clears water tariff cut amid BJP protest",
+        "Chandigarh: The Municipal Corporation House meeting chaired by the AAP mayor on "
+        "Wednesday approved a cut in water tariff while BJP councillors protested.",
+    )
+    assert not found.meeting
+
+
+def test_a_meeting_is_dated_by_its_own_day_not_by_what_it_decided(detector: Detector) -> None:
+    found = detector.detect(
+        "जिला कांग्रेस कमेटी की बैठक में धरने की रणनीति बनी",
+        "रांची : सोमवार को कांग्रेस भवन में हुई जिला कांग्रेस कमेटी की बैठक में तय हुआ कि "
+        "10 जुलाई को सभी प्रखंड मुख्यालयों पर धरना दिया जायेगा.",
+        published=date(2024, 7, 2),
+    )
+    assert found.meeting
+    assert found.event is not None
+    assert (found.event.date, found.event.status) == ("2024-07-01", "held")

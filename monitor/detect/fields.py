@@ -147,7 +147,26 @@ def _mentions(s: Signals) -> list[DateMention]:
     head = _DATELINE.match(folded)
     skip_before = head.end() if head and s.sentence.paragraph <= 1 else 0
     lo, hi = s.meeting_clause if s.sentence.in_title else (0, len(folded))
-    return [m for m in find_dates(folded) if m.start >= skip_before and lo <= m.start < hi]
+    found = [m for m in find_dates(folded) if m.start >= skip_before and lo <= m.start < hi]
+    # "सोमवार को हुई बैठक में तय हुआ कि 10 जुलाई को धरना होगा": what follows "कि"/"that"
+    # after the meeting word is what the meeting decided, dated by its own dates.
+    decided = _decision(s)
+    if decided is not None:
+        own = [m for m in found if m.start < decided]
+        if own:
+            return own
+    return found
+
+
+_THAT = regex.compile(r"(?<!\w)(?:कि|that)(?!\w)")
+
+
+def _decision(s: Signals) -> int | None:
+    meeting = next((h for h in s.hits if h.group in ("meeting", "meeting_weak")), None)
+    if meeting is None:
+        return None
+    m = _THAT.search(s.sentence.folded, meeting.end)
+    return m.start() if m else None
 
 
 def _article_tense(triggers: Sequence[Signals]) -> Tense | None:

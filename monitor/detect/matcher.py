@@ -154,7 +154,9 @@ def _same_item(a: Entry, b: Entry) -> bool:
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
     """Drop a hit lying inside a longer one of the same family, or inside an entity or a veto
-    phrase ("press conference" is not a "conference", "public meeting" not a "meeting")."""
+    phrase ("press conference" is not a "conference", "public meeting" not a "meeting"); and a
+    veto inside a longer meeting phrase ("संसदीय बोर्ड की बैठक" is a party's, whatever a
+    "बोर्ड की बैठक" is on its own)."""
     if len(hits) < 2:
         return sorted(hits, key=lambda h: (h.start, -h.end))
     kept: list[Hit] = []
@@ -166,7 +168,7 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
                 continue
             if other.start <= hit.start and hit.end <= other.end:
                 ofam = family(other.group)
-                if ofam == fam or ofam in ("entity", "veto"):
+                if ofam == fam or ofam in ("entity", "veto") or (ofam, fam) == ("meeting", "veto"):
                     swallowed = True
                     break
         if not swallowed:
