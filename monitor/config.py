@@ -9,12 +9,15 @@ rather than run without alerts.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -108,17 +111,40 @@ class DetectConfig(_Model):
     min_score: float = Field(0.0, ge=0, le=1)
 
 
+def _page_url(value: str) -> str:
+    """A feed, sitemap or listing address: absolute http(s), with a host and no spaces."""
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an http:// or https:// URL")
+    if any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} contains a space (write it as %20)")
+    return value
+
+
+def _url_pattern(value: str) -> str:
+    # The crawler compiles these with `re` (crawler/discovery.py); a typo is caught here.
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+PageUrl = Annotated[str, AfterValidator(_page_url)]
+UrlPattern = Annotated[str, AfterValidator(_url_pattern)]
+
+
 class ListingConfig(_Model):
-    url: str
-    article_pattern: str
-    next_pattern: str | None = None
+    url: PageUrl
+    article_pattern: UrlPattern
+    next_pattern: UrlPattern | None = None
     max_pages: int = Field(1, ge=1, le=50)
 
 
 class SourceConfig(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[PageUrl, ...] = ()
+    sitemaps: tuple[PageUrl, ...] = ()
     listings: tuple[ListingConfig, ...] = ()
     allowed_domains: tuple[str, ...] = ()
     lang: str | None = None

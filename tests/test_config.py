@@ -165,3 +165,37 @@ def test_cli_config_check_warns_when_nothing_would_be_sent(tmp_path: Path) -> No
     with_channel = "alerts:\n  channels:\n    - {name: f, type: file, path: a.jsonl}\n"
     result = check(write(tmp_path, with_channel))
     assert result.returncode == 0 and "empty" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "key", "words"),
+    [
+        (
+            "{name: a, listings: [{url: 'https://x.example/', article_pattern: '([a-z'}]}",
+            "sources[0].listings[0].article_pattern",
+            "regular expression",
+        ),
+        (
+            "{name: a, listings: [{url: 'https://x.example/', article_pattern: '/n/',"
+            " next_pattern: '*page'}]}",
+            "sources[0].listings[0].next_pattern",
+            "regular expression",
+        ),
+        (
+            "{name: a, listings: [{url: 'ftp://x.example/', article_pattern: '/n/'}]}",
+            "sources[0].listings[0].url",
+            "http",
+        ),
+        ("{name: a, feeds: ['https://x.example/rss feed.xml']}", "sources[0].feeds[0]", "space"),
+        ("{name: a, sitemaps: ['sitemap.xml']}", "sources[0].sitemaps[0]", "http"),
+    ],
+)
+def test_a_source_that_cannot_be_crawled_is_a_config_error(
+    tmp_path: Path, source: str, key: str, words: str
+) -> None:
+    path = write(tmp_path, "{}\n", f"sources:\n  - {source}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    assert "sources.yaml" in err.value.file
+    assert err.value.key_path == key
+    assert words in err.value.reason
