@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import logging
 import re
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,11 @@ def read_html_file(path: str | Path) -> bytes:
     file_path = Path(path)
     data = file_path.read_bytes()
     if file_path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
+        try:
+            return gzip.decompress(data)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            # EOFError (a truncated file) is no OSError, and click would read it as an abort.
+            raise OSError(f"not a complete gzip file ({exc})") from None
     return data
 
 

@@ -35,8 +35,24 @@ def _setup_logging(verbose: int) -> None:
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Third-party chatter stays quiet unless asked for twice.
-    for name in ("scrapy", "trafilatura", "htmldate", "apscheduler", "mail.log", "httpx"):
+    for name in ("scrapy", "apscheduler", "mail.log", "httpx"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    # The extractors log every page they cannot read as an ERROR; newsmon reports the page
+    # itself, once.
+    for name in ("trafilatura", "htmldate"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
+    if verbose < 2:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_without_scrapy_tracebacks)
+
+
+def _without_scrapy_tracebacks(record: logging.LogRecord) -> bool:
+    """Scrapy logs an unreachable site's robots.txt or page with a full traceback; the first
+    line says what and where, the rest is shown with -vv."""
+    if record.name.startswith("scrapy") and record.exc_info:
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 class NewsmonGroup(click.Group):
@@ -45,7 +61,7 @@ class NewsmonGroup(click.Group):
             return super().invoke(ctx)
         except NewsmonError as exc:
             click.echo(f"newsmon: {exc}", err=True)
-            ctx.exit(2)
+            ctx.exit(exc.exit_status)
 
 
 @click.group(cls=NewsmonGroup)
@@ -200,7 +216,7 @@ def alerts_list(config_path: Path, failed: bool) -> None:
 
 @alerts.command("retry")
 @CONFIG_OPTION
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @click.option("--failed", "all_failed", is_flag=True, help="Retry every failed alert.")
 def alerts_retry(config_path: Path, ids: tuple[int, ...], all_failed: bool) -> None:
     """Queue failed alerts again (by id, or all with --failed)."""
@@ -211,7 +227,11 @@ def alerts_retry(config_path: Path, ids: tuple[int, ...], all_failed: bool) -> N
     if not ids and not all_failed:
         raise NewsmonError("give alert ids or --failed")
     store = Store(load_config(config_path).settings.store.url)
-    click.echo(f"{reset_failed(store, list(ids) or None)} alert(s) queued again")
+    queued = reset_failed(store, list(ids) or None)
+    click.echo(f"{len(queued)} alert(s) queued again")
+    missing = sorted(set(ids) - set(queued))
+    if missing:
+        raise NewsmonError(f"no failed alert with id {', '.join(map(str, missing))}")
 
 
 @alerts.command("test")

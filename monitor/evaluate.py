@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from monitor.alerts.policy import AlertPolicy
 from monitor.articles import content_hash
-from monitor.commands.inputs import published_date, read_jsonl
+from monitor.commands.inputs import numbered_jsonl, published_date
 from monitor.detect import Detector
 from monitor.detection import detect_pending
 from monitor.errors import NewsmonError
@@ -226,14 +226,31 @@ def evaluate(rows: Sequence[dict[str, Any]], predictions: Sequence[Prediction]) 
 
 
 def run_eval(path: Path, as_json: bool, out: TextIO) -> None:
-    rows = list(read_jsonl(path))
-    if not rows:
-        raise NewsmonError(f"{path}: no items")
+    rows = read_labelled(path)
     result = evaluate(rows, predict(rows))
     if as_json:
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
     out.write(format_report(path, len(rows), result))
+
+
+def read_labelled(path: Path) -> list[dict[str, Any]]:
+    """The labelled items, each checked before any is detected: labels true or false, ids
+    unique (1 and "1" are the same item)."""
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for number, row in numbered_jsonl(path):
+        for label in LABELS:
+            if not isinstance(row.get(label), bool):
+                raise NewsmonError(f"{path}:{number}: label {label!r} must be true or false")
+        item = str(row["id"])
+        if item in seen:
+            raise NewsmonError(f"{path}:{number}: id {item!r} already used on line {seen[item]}")
+        seen[item] = number
+        rows.append(row)
+    if not rows:
+        raise NewsmonError(f"{path}: no items")
+    return rows
 
 
 def format_report(path: Path, count: int, result: dict[str, Any]) -> str:

@@ -244,8 +244,8 @@ def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def reset_failed(store: Store, alert_ids: list[int] | None = None) -> int:
-    """Put failed alerts (all, or the given ids) back in the queue, due now."""
+def reset_failed(store: Store, alert_ids: list[int] | None = None) -> list[int]:
+    """Put failed alerts (all, or the given ids) back in the queue, due now; their ids."""
     now: datetime = store.clock()
     with store.session() as session:
         query = select(Alert).where(Alert.status == "failed")
@@ -254,4 +254,4 @@ def reset_failed(store: Store, alert_ids: list[int] | None = None) -> int:
         alerts = list(session.scalars(query))
         for alert in alerts:
             alert.status, alert.next_attempt_at, alert.attempts = "pending", now, 0
-        return len(alerts)
+        return [alert.id for alert in alerts]

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from monitor.commands.fetch import fetch_page
 from monitor.commands.inputs import published_date, read_jsonl
 from monitor.detect import Detector
 from monitor.errors import NewsmonError
@@ -35,26 +36,17 @@ def _from_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsmonError(f"{path}: cannot be read as UTF-8 text: {exc}") from None
+    if not text.strip():
+        raise NewsmonError(f"{path}: the file is empty")
     title, _, body = text.strip().partition("\n")
     return {"id": path.stem, "title": title.strip(), "text": body.strip()}
 
 
 def _from_url(url: str) -> dict[str, Any]:
-    import httpx
-
     from crawler.extract import extract_article
 
-    try:
-        response = httpx.get(
-            url,
-            follow_redirects=True,
-            timeout=30,
-            headers={"User-Agent": "newsmon/0.1 (+https://github.com/newsmon/newsmon)"},
-        )
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise NewsmonError(f"{url}: fetch failed: {exc}") from None
-    page = extract_article(response.content, str(response.url))
+    body, final_url, charset = fetch_page(url)
+    page = extract_article(body, final_url, encoding=charset)
     if page is None:
         raise NewsmonError(f"{url}: no article text found in the page")
     return {
@@ -72,7 +64,12 @@ def inputs(files: Sequence[Path], jsonl: Path | None, url: str | None) -> Iterat
     for path in files:
         yield _from_file(path)
     if jsonl is not None:
-        yield from read_jsonl(jsonl)
+        rows = 0
+        for row in read_jsonl(jsonl):
+            rows += 1
+            yield row
+        if not rows:
+            raise NewsmonError(f"{jsonl}: no items")
     if url is not None:
         yield _from_url(url)
 

@@ -15,7 +15,6 @@ from sqlalchemy import func, inspect, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import load_config
-from monitor.errors import NewsmonError
 from monitor.lock import holder
 from monitor.store import Store
 from monitor.store.models import Alert, CrawlRun, Source
@@ -58,7 +57,7 @@ def _has_schema(store: Store) -> bool:
     try:
         return inspect(store.engine).has_table(CrawlRun.__tablename__)
     except SQLAlchemyError as exc:
-        raise NewsmonError(f"cannot read the store {store.redacted_url()}: {exc}") from None
+        raise store.unavailable(exc) from None
 
 
 def collect(store: Store, configured: dict[str, bool]) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import NewsmonError
+from monitor.errors import NewsmonError, StoreUnavailable, first_line
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,19 @@ class Store:
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except (SQLAlchemyError, OSError) as exc:
+                self.engine.dispose()
+                raise self.unavailable(exc) from None
+
+    def unavailable(self, exc: BaseException) -> NewsmonError:
+        """The error to report when the store cannot be opened: a server that does not answer
+        may come back; a SQLite file that cannot be opened is a wrong `store.url`."""
+        reason = f"cannot open the store {self.redacted_url()}: {first_line(exc)}"
+        if make_url(self.url).get_backend_name() == "sqlite":
+            return NewsmonError(f"{reason} (check store.url)")
+        return StoreUnavailable(reason)
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (a no-op when it is there)."""
@@ -70,7 +83,13 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise NewsmonError(
+                    f"cannot create the store's folder {Path(database).parent}: "
+                    f"{exc.strerror or exc} (check store.url)"
+                ) from None
         kwargs["connect_args"] = {"timeout": 30}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
