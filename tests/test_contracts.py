@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from monitor.demo.site import build_site, load_seed_articles
+from tests.cli_helpers import newsmon
 
 ROOT = Path(__file__).resolve().parents[1]
 DETECTION_KEYS = {
@@ -22,16 +21,6 @@ DETECTION_KEYS = {
     "evidence",
 }
 EVENT_KEYS = {"date", "time", "status", "mode", "place", "level", "election"}
-
-
-def newsmon(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def test_detect_jsonl_writes_one_line_per_input_in_order(tmp_path: Path) -> None:
