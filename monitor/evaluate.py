@@ -190,10 +190,7 @@ def _group(detection: Detection) -> str | None:
 
 
 def evaluate(rows: Sequence[dict[str, Any]], predictions: Sequence[Prediction]) -> dict[str, Any]:
-    for row in rows:
-        for label in LABELS:
-            if not isinstance(row.get(label), bool):
-                raise NewsmonError(f"item {row.get('id')!r}: label {label!r} must be true or false")
+    """Scores of `predictions` against rows checked by `read_labelled`."""
     metrics: dict[str, Any] = {
         label: label_metrics(
             [bool(r[label]) for r in rows], [getattr(p, label) for p in predictions]

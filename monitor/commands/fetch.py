@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from monitor.errors import NewsmonError
 
@@ -26,10 +25,6 @@ def fetch_page(url: str, timeout: float = 30.0) -> tuple[bytes, str, str | None]
     scheme = _SCHEME.match(url)
     if scheme is None or scheme[1].lower() not in ("http", "https"):
         raise NewsmonError(f"{url}: only http:// and https:// URLs can be fetched")
-    try:
-        urlsplit(url)
-    except ValueError as exc:
-        raise NewsmonError(f"{url}: not a valid URL: {exc}") from None
     try:
         response = httpx.get(
             url, follow_redirects=True, timeout=timeout, headers={"User-Agent": USER_AGENT}
