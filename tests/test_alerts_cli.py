@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from monitor.alerts.config import AlertsConfig
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import TEMPLATE_NAMES, Renderer
 from monitor.cli import main
-from monitor.config import load_config
+from monitor.config.alerts import AlertsConfig
+from monitor.config.model import load_config
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
 from monitor.store import Store
 from monitor.store.models import Alert

@@ -13,7 +13,7 @@ import pytest
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.factory import build_channels
 from monitor.alerts.policy import AlertPolicy
-from monitor.config import load_config
+from monitor.config.model import load_config
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
 from monitor.store import Store
 from tests.alerts_helpers import Clock, store_report

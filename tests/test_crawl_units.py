@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from crawler.middlewares import retry_after_seconds
 from crawler.urls import canonical_link, canonicalize_url
-from monitor.config import SourceConfig
-from monitor.crawl import CrawlStats
-from monitor.sources_state import BACKOFF_MAX, backoff, due_sources, record_crawl
+from monitor.config.model import SourceConfig
+from monitor.crawl.due import BACKOFF_MAX, backoff, due_sources, record_crawl
+from monitor.crawl.runner import CrawlStats
 from monitor.store import Store
 from monitor.store.models import Source
 

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from crawler.items import ArticleItem
 from crawler.urls import canonicalize_url
-from monitor.alerts.config import AlertsConfig
 from monitor.alerts.policy import AlertPolicy
-from monitor.articles import save_article
+from monitor.commands.evaluate import predict
+from monitor.config.alerts import AlertsConfig
 from monitor.detect import Detector
-from monitor.detection import detect_pending
-from monitor.evaluate import predict
+from monitor.events.intake import detect_pending
 from monitor.store import Store
+from monitor.store.articles import save_article
 from monitor.store.models import Alert, Article, ArticleBand, Detection, Event, Source
 
 NOW = datetime(2024, 9, 2, 6, 0, tzinfo=UTC)
@@ -223,7 +223,7 @@ def test_events_command_lists_and_filters(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from monitor.events import assign_event
+    from monitor.events.grouping import assign_event
 
     db = tmp_path / "store.sqlite"
     (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
@@ -283,7 +283,7 @@ def test_events_command_lists_and_filters(tmp_path: Path) -> None:
 
 
 def test_an_alias_url_counts_as_stored(store_url: str) -> None:
-    from monitor.articles import is_stored
+    from monitor.store.articles import is_stored
 
     store = Store(store_url, clock=lambda: NOW)
     listed = "https://a.example/story?id=9"

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor.alerts.config import AlertsConfig
 from monitor.alerts.digest import due_digests
 from monitor.alerts.digest_message import DigestMessage
 from monitor.alerts.dispatch import Dispatcher
@@ -17,6 +16,7 @@ from monitor.alerts.factory import build_channels
 from monitor.alerts.payload import parse_payload
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import render_text
+from monitor.config.alerts import AlertsConfig
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
 from monitor.store import Store
 from monitor.store.models import Alert

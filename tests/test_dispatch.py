@@ -11,11 +11,11 @@ from monitor.alerts.channels.email import EmailChannel
 from monitor.alerts.channels.webhook import WebhookChannel
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.outbox import enqueue
-from monitor.articles import save_article
-from monitor.config import RetryConfig
+from monitor.config.model import RetryConfig
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
-from monitor.events import assign_event
+from monitor.events.grouping import assign_event
 from monitor.store import Store
+from monitor.store.articles import save_article
 from monitor.store.models import Alert, AlertAttempt, Article, Detection
 
 SECRET = "hook-secret"

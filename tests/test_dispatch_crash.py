@@ -21,10 +21,10 @@ from sqlalchemy import select
 
 from monitor.alerts.channels.base import DeliveryResult
 from monitor.alerts.channels.webhook import WebhookChannel
-from monitor.alerts.config import AlertsConfig, RetryConfig
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.payload import Message
 from monitor.alerts.policy import AlertPolicy
+from monitor.config.alerts import AlertsConfig, RetryConfig
 from monitor.demo.receivers import WebhookReceiver
 from monitor.store import Store
 from monitor.store.models import Alert, AlertAttempt

@@ -13,7 +13,7 @@ import pytest
 from crawler.encoding import decode_html
 from crawler.extract import detect_language, extract_article, read_html_file
 from crawler.textclean import clean_text
-from monitor.evaluate import token_f1
+from monitor.commands.evaluate import token_f1
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FUNDUS = SHARED / "corpus" / "html" / "fundus"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract_article, read_html_file
-from monitor.evaluate import token_f1
+from monitor.commands.evaluate import token_f1
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "html"
 AEB = CORPUS / "aeb" / "ground-truth.india.json"

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from monitor.config.ops import HealthConfig, split_listen
 from monitor.demo.server import LocalSite
 from monitor.demo.site import load_seed_articles, publish
 from monitor.errors import NewsmonError
-from monitor.health import DaemonState, HealthServer
-from monitor.metrics import Metrics
-from monitor.opsconfig import HealthConfig, split_listen
+from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.metrics import Metrics
 from monitor.store import Store
 from tests.faults.config import demo_source, write_config
 from tests.faults.proc import ROOT, DaemonProcess

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from monitor.config import SourceConfig
-from monitor.operator import SCHEMA, check_sources
-from monitor.opsconfig import OperationsConfig
+from monitor.config.model import SourceConfig
+from monitor.config.ops import OperationsConfig
+from monitor.ops.source_health import SCHEMA, check_sources
 from monitor.store import Store
 from monitor.store.models import Alert, Source
 

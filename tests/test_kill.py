@@ -1,7 +1,7 @@
 """Crash safety: SIGKILL the daemon at five points of a cycle, restart, lose and double nothing.
 
 The points are reached deterministically: mid-crawl is a request the test's site holds open;
-the others are the daemon's NEWSMON_PAUSE_AT hook (monitor/pause.py), which logs
+the others are the daemon's NEWSMON_PAUSE_AT hook (monitor/ops/pause.py), which logs
 "paused at <point>" and waits there to be killed.
 """
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from monitor.demo.server import LocalSite
-from monitor.lock import AlreadyRunning, Holder, LockUnavailable, StoreLock, holder
+from monitor.ops.lock import AlreadyRunning, Holder, LockUnavailable, StoreLock, holder
 from tests.faults.config import demo_source, write_config
 from tests.faults.proc import ROOT, DaemonProcess
 

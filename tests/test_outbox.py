@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor.alerts.config import AlertsConfig
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.factory import build_channels
 from monitor.alerts.policy import AlertPolicy
+from monitor.config.alerts import AlertsConfig
 from monitor.demo.receivers import WebhookReceiver
 from monitor.store import Store
 from monitor.store.models import Alert, Article, Detection, Event

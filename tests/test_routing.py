@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor.alerts.config import AlertsConfig, RouteConfig
 from monitor.alerts.dispatch import Dispatcher
 from monitor.alerts.factory import build_channels
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.routing import Report, last_digest_time, passes, release_time
-from monitor.config import load_config
+from monitor.config.alerts import AlertsConfig, RouteConfig
+from monitor.config.model import load_config
 from monitor.demo.receivers import WebhookReceiver
 from monitor.errors import ConfigError
 from monitor.store import Store

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.commands.status import show_status
-from monitor.lock import StoreLock
+from monitor.ops.lock import StoreLock
 from monitor.store import Store
 from monitor.store.models import Alert, CrawlRun, Source
 from tests.faults.config import write_config

@@ -9,9 +9,9 @@ from sqlalchemy import func, inspect, select
 
 from crawler.items import ArticleItem
 from monitor.alerts.outbox import enqueue
-from monitor.articles import save_article
-from monitor.events import assign_event
+from monitor.events.grouping import assign_event
 from monitor.store import Store
+from monitor.store.articles import save_article
 from monitor.store.models import Alert, Article, Detection
 
 NOW = datetime(2023, 11, 20, 16, 30, tzinfo=UTC)

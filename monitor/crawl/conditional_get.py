@@ -22,13 +22,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from sqlalchemy import select
 
-from monitor.scrapy_store import store_for
+from monitor.crawl.scrapy_store import store_for
 from monitor.store import Store
 from monitor.store.models import HttpValidator
 
 log = logging.getLogger(__name__)
 
-MIDDLEWARE = "monitor.http_validators.ConditionalGetMiddleware"
+MIDDLEWARE = "monitor.crawl.conditional_get.ConditionalGetMiddleware"
 # The spider reads this flag: the page's body is byte-identical to the last one seen.
 UNCHANGED = "newsmon_unchanged"
 

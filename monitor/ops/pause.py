@@ -25,7 +25,7 @@ from crawler.sources import SourceSpec
 if TYPE_CHECKING:
     from monitor.alerts.channels.base import Channel, DeliveryResult
     from monitor.alerts.payload import Message
-    from monitor.crawl import CrawlBackend, CrawlStats
+    from monitor.crawl.runner import CrawlBackend, CrawlStats
     from monitor.cycle import Monitor
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ from typing import Any, Protocol
 
 from crawler import settings as crawler_defaults
 from crawler.sources import SourceSpec
-from monitor.config import CrawlConfig
-from monitor.http_validators import MIDDLEWARE as CONDITIONAL_GET
-from monitor.scrapy_store import MIDDLEWARE as SEEN_URLS
-from monitor.scrapy_store import PIPELINE, StoredUrls
+from monitor.config.model import CrawlConfig
+from monitor.crawl.conditional_get import MIDDLEWARE as CONDITIONAL_GET
+from monitor.crawl.scrapy_store import MIDDLEWARE as SEEN_URLS
+from monitor.crawl.scrapy_store import PIPELINE, StoredUrls
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

@@ -3,15 +3,15 @@
 One process: Twisted's asyncio reactor drives APScheduler's `AsyncIOScheduler` and Scrapy's
 `AsyncCrawlerRunner`. Around the cycle it adds what a service needs:
 
-- a lock on the store (`monitor.lock`), so a second daemon refuses to start;
+- a lock on the store (`monitor.ops.lock`), so a second daemon refuses to start;
 - SIGTERM/SIGINT stop the reactor; before it stops, `_graceful` closes the running crawl (its
   spiders finish with reason 'shutdown'), lets the cycle finish its step, and only then shuts
   the scheduler down — shutting it down first would cancel the running job and let post-crawl
   code run too early;
 - SIGHUP reloads the config between cycles; an invalid new config is logged and the running
   one kept;
-- source-health notices after each cycle (`monitor.operator`), digests before each dispatch,
-  and the health/metrics endpoint (`monitor.health`).
+- source-health notices after each cycle (`monitor.ops.source_health`), digests before each
+  dispatch, and the health/metrics endpoint (`monitor.ops.endpoint`).
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor import reactor as reactor_setup
-from monitor.config import Config, load_config
+from monitor.config.model import Config, load_config
+from monitor.crawl import reactor as reactor_setup
 from monitor.cycle import Monitor
 from monitor.errors import NewsmonError
-from monitor.health import DaemonState, HealthServer
-from monitor.lock import LockUnavailable, StoreLock
-from monitor.metrics import Metrics
-from monitor.operator import check_sources
-from monitor.pause import install_pause_points
+from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.lock import LockUnavailable, StoreLock
+from monitor.ops.metrics import Metrics
+from monitor.ops.pause import install_pause_points
+from monitor.ops.source_health import check_sources
 
 log = logging.getLogger(__name__)
 

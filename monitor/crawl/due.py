@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler import bookkeeping as bk
-from monitor.articles import touch_source
-from monitor.config import SourceConfig
-from monitor.crawl import CrawlStats
+from monitor.config.model import SourceConfig
+from monitor.crawl.runner import CrawlStats
+from monitor.store.articles import touch_source
 from monitor.store.models import Source
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def record_crawl(
     """Update each source after a crawl: last crawl, failures in a row, backoff.
 
     Health (ok / failing) and the operator's notices are judged from these counts elsewhere
-    (monitor/operator.py), which must see each change of health itself.
+    (monitor/ops/source_health.py), which must see each change of health itself.
 
     `error` is a failure of the crawl as a whole: counted for every source, but it pushes no
     source back, since the fault is not theirs.

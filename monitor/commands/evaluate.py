@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from monitor.alerts.policy import AlertPolicy
-from monitor.articles import content_hash
 from monitor.commands.inputs import numbered_jsonl, published_date
 from monitor.detect import Detector
-from monitor.detection import detect_pending
 from monitor.errors import NewsmonError
+from monitor.events.intake import detect_pending
 from monitor.store import Store
+from monitor.store.articles import content_hash
 from monitor.store.models import Article, Detection
 
 LABELS = ("meeting", "election_prep")

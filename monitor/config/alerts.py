@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
-from monitor.configbase import StrictModel as _Model
-from monitor.configbase import known_zone
+from monitor.config.base import StrictModel as _Model
+from monitor.config.base import known_zone
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 _CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"

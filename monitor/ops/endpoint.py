@@ -23,7 +23,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from monitor.errors import NewsmonError
-from monitor.metrics import Metrics
+from monitor.ops.metrics import Metrics
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

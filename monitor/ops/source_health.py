@@ -23,8 +23,8 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.config import SourceConfig
-from monitor.opsconfig import OperationsConfig
+from monitor.config.model import SourceConfig
+from monitor.config.ops import OperationsConfig
 from monitor.store import Store
 from monitor.store.models import Alert, Source
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from crawler.sources import ListingSpec, SourceSpec
-from monitor.alerts.config import (
+from monitor.config.alerts import (
     AlertsConfig,
     AppriseChannelConfig,
     ChannelConfig,
@@ -38,11 +38,11 @@ from monitor.alerts.config import (
     RetryConfig,
     WebhookChannelConfig,
 )
-from monitor.configbase import StrictModel as _Model
-from monitor.configbase import known_zone
-from monitor.envsubst import MissingVariable, expand
+from monitor.config.base import StrictModel as _Model
+from monitor.config.base import known_zone
+from monitor.config.env import MissingVariable, expand
+from monitor.config.ops import HealthConfig, OperationsConfig
 from monitor.errors import ConfigError
-from monitor.opsconfig import HealthConfig, OperationsConfig
 
 DEFAULT_CONFIG = Path("config/newsmon.yaml")
 

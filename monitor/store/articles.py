@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
-from monitor import neardup
+from monitor.store import neardup
 from monitor.store.models import Article, ArticleAlias, Source
 
 log = logging.getLogger(__name__)

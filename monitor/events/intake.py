@@ -13,7 +13,7 @@ from sqlalchemy import select
 from monitor.alerts.policy import AlertPolicy
 from monitor.detect import Detection as Found
 from monitor.detect import Detector
-from monitor.events import assign_event
+from monitor.events.grouping import assign_event
 from monitor.store import Store
 from monitor.store.models import Article, Detection
 

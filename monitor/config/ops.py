@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from monitor.configbase import StrictModel
+from monitor.config.base import StrictModel
 
 
 class HealthConfig(StrictModel):

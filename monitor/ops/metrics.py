@@ -1,4 +1,4 @@
-"""The daemon's figures in Prometheus form, served at /metrics by `monitor.health`.
+"""The daemon's figures in Prometheus form, served at /metrics by `monitor.ops.endpoint`.
 
 Counters are fed from what each cycle reports (`CycleReport`, `DispatchReport`), so the steps
 themselves know nothing of Prometheus. Gauges of the outbox and of source health are read from

@@ -14,13 +14,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from crawler.items import ArticleItem
-from monitor.articles import is_stored, save_article
 from monitor.store import Store
+from monitor.store.articles import is_stored, save_article
 
 log = logging.getLogger(__name__)
 
-PIPELINE = "monitor.scrapy_store.StorePipeline"
-MIDDLEWARE = "monitor.scrapy_store.SeenUrlMiddleware"
+PIPELINE = "monitor.crawl.scrapy_store.StorePipeline"
+MIDDLEWARE = "monitor.crawl.scrapy_store.SeenUrlMiddleware"
 
 
 def store_for(crawler: Crawler) -> Store:
