@@ -12,7 +12,7 @@ import pytest
 from crawler.extract import extract_article, read_html_file
 from monitor.commands.evaluate import token_f1
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "html"
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "html"
 AEB = CORPUS / "aeb" / "ground-truth.india.json"
 ET = CORPUS / "trafilatura" / "economictimes.evaldata.json"
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # A crawl's process in miniature: makes the pool, starts a worker, names it, waits to be killed.
 CRAWL = """

@@ -22,8 +22,8 @@ import pytest
 from monitor.demo.server import LocalSite, RequestRecord
 from tests.sites.scripted import Answer, ScriptedSite
 
-REPO = Path(__file__).resolve().parents[1]
-PAGES = Path(__file__).resolve().parent / "sites" / "crawl"
+REPO = Path(__file__).resolve().parents[2]
+PAGES = Path(__file__).resolve().parents[1] / "sites" / "crawl"
 HTML = "text/html; charset=utf-8"
 XML = "application/xml"
 
@@ -257,7 +257,7 @@ def test_in_process_with_source_specs_and_extraction_pool(tmp_path: Path) -> Non
     with LocalSite() as site:
         _publish(site, site.base_url)
         out = tmp_path / "out.jsonl"
-        script = Path(__file__).resolve().parent / "sites" / "run_inprocess.py"
+        script = Path(__file__).resolve().parents[1] / "sites" / "run_inprocess.py"
         done = subprocess.run(
             [sys.executable, str(script), site.base_url, str(out), "NEWSMON_EXTRACT_PROCESSES=2"],
             cwd=REPO,

@@ -13,7 +13,7 @@ from monitor.commands.sources import check_sources
 from monitor.demo.server import LocalSite
 from tests.sites import regional
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config(tmp: Path, base: str, extra: list[dict[str, object]] | None = None) -> Path:

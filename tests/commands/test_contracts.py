@@ -9,7 +9,7 @@ from pathlib import Path
 from monitor.demo.site import build_site, load_seed_articles
 from tests.cli_helpers import newsmon
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DETECTION_KEYS = {
     "id",
     "meeting",

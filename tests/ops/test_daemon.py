@@ -14,9 +14,9 @@ from monitor.demo.server import LocalSite
 from monitor.demo.site import load_seed_articles, publish
 from monitor.store import Store
 from monitor.store.models import Article, CrawlRun
-from tests.test_cycle import write_config
+from tests.e2e.test_cycle import write_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def read_until(proc: subprocess.Popen[str], needle: str, limit: int = 2000) -> list[str]:

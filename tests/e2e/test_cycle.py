@@ -24,7 +24,7 @@ from monitor.demo.site import extra_article, load_seed_articles, publish
 from monitor.store import Store
 from monitor.store.models import Alert, Article, CrawlRun
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cycle-secret"
 
 

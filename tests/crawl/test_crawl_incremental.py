@@ -23,7 +23,7 @@ from monitor.store import Store
 from monitor.store.models import Article, CrawlRun, HttpValidator, Source
 from tests.sites import regional
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DISCOVERY_PATHS = {
     "/prabhat/rss.xml",
     "/bhaskar/sitemap-google-news-index.xml",

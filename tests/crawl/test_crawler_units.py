@@ -160,7 +160,8 @@ def test_next_listing_page_skips_previous_links() -> None:
 
 
 def test_extraction_goes_on_in_a_new_pool_after_a_worker_dies() -> None:
-    page = (Path(__file__).parent / "sites" / "crawl" / "english_meeting.html").read_bytes()
+    sites = Path(__file__).resolve().parents[1] / "sites"
+    page = (sites / "crawl" / "english_meeting.html").read_bytes()
 
     async def run() -> list[str | None]:
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))

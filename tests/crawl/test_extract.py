@@ -15,9 +15,9 @@ from crawler.extract import detect_language, extract_article, read_html_file
 from crawler.textclean import clean_text
 from monitor.commands.evaluate import token_f1
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FUNDUS = SHARED / "corpus" / "html" / "fundus"
-PAGES = Path(__file__).resolve().parent / "sites" / "crawl"
+PAGES = Path(__file__).resolve().parents[1] / "sites" / "crawl"
 
 
 def _fundus_cases() -> list[tuple[str, str, dict[str, Any]]]:

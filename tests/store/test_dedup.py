@@ -20,7 +20,7 @@ from monitor.store.articles import save_article
 from monitor.store.models import Alert, Article, ArticleBand, Detection, Event, Source
 
 NOW = datetime(2024, 9, 2, 6, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 ORIGINAL = [
     "Ranchi: The Jharkhand Mukti Morcha held a meeting of its district committee office-bearers "

@@ -16,7 +16,7 @@ import pytest
 
 from monitor.detect import Detection, Detector
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("seed_*.json"))
 
 

@@ -20,8 +20,8 @@ from monitor.config.alerts import AlertsConfig
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
 from monitor.store import Store
 from monitor.store.models import Alert
+from tests.alerts.test_routing import ist
 from tests.alerts_helpers import Clock, store_report
-from tests.test_routing import ist
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -17,7 +17,7 @@ import pytest
 
 from monitor.detect import Detection, Detector
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
 
 pytestmark = pytest.mark.shared

@@ -23,7 +23,7 @@ from monitor.store.models import Article, CrawlRun
 from tests.sites.regional import article_html
 from tests.sites.scripted import Answer, ScriptedSite
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ("/news/a-101.html", "/news/b-102.html", "/news/c-103.html")
 
 

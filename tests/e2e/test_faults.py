@@ -27,7 +27,7 @@ from tests.faults.config import demo_source, read_alert_log, write_config
 from tests.faults.hostile import FAULT_FEEDS, STORM_LINKS, HostileSite
 from tests.faults.proc import DaemonProcess
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Generous enough that a healthy feed answers in time on a loaded 2-core machine while the
 # hostile site streams its large answers; the hung source still fails within the cycle wait.
 TIMEOUT = 10

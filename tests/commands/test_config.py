@@ -9,7 +9,7 @@ import pytest
 from monitor.config.model import load_config
 from monitor.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path: Path, main: str, sources: str = "sources: []\n") -> Path:

@@ -1,7 +1,8 @@
 """A dispatcher killed (SIGKILL) between "sent" and "marked sent" resends that one alert, with
 the same idempotency key, and nothing else.
 
-The test runs this module as a child process: ``python -m tests.test_dispatch_crash STORE URL N``
+The test runs this module as a child process:
+``python -m tests.alerts.test_dispatch_crash STORE URL N``
 dispatches the store's due alerts to the webhook at URL and, right after the N-th delivery was
 confirmed by the receiver, reports it on stdout and blocks before the store is updated. The
 parent kills it there, so the moment of death is exact without any sleeping.
@@ -30,7 +31,7 @@ from monitor.store import Store
 from monitor.store.models import Alert, AlertAttempt
 from tests.alerts_helpers import Clock, store_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class StopAfterSend:
@@ -75,7 +76,7 @@ def test_sigkill_between_send_and_mark_resends_only_that_alert(sqlite_url: str) 
         keys = [f"newsmon:event-{n}:hook:new" for n in (1, 2, 3)]
 
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.test_dispatch_crash", sqlite_url, hook.url, "2"],
+            [sys.executable, "-m", "tests.alerts.test_dispatch_crash", sqlite_url, hook.url, "2"],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
