@@ -76,10 +76,12 @@ def main(verbose: int) -> None:
     "--workdir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Keep the demo's store and alert file here (default: a temporary folder).",
+    help="Keep the demo's store, alert file and config here (default: var/demo).",
 )
 def demo(workdir: Path | None) -> None:
     """Serve a local news site built from the seeds, crawl it twice, detect and alert."""
+    # Loading the crawler and the detectors takes seconds; say what is coming first.
+    click.echo("newsmon demo: loading the crawler and detectors, then starting a local news site")
     from monitor.demo.run import run_demo
 
     run_demo(workdir)
