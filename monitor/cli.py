@@ -144,8 +144,10 @@ def demo(workdir: Path | None) -> None:
 def run(config_path: Path) -> None:
     """Run the daemon: crawl due sources on schedule, detect, alert."""
     from monitor.config.model import load_config
-    from monitor.ops.daemon import Daemon
+    from monitor.ops.daemon import Daemon, progress
 
+    # A daemon says it started and what each cycle did, even without -v.
+    progress.setLevel(logging.INFO)
     config = load_config(config_path)
     sys.exit(Daemon(config).run())
 
