@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TextIO, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TextIO
 
 from rich import box
 from rich.cells import cell_len
@@ -23,7 +24,7 @@ ELLIPSIS = "…"
 # Wide enough that no table is wrapped by the console; columns are cut by their own limits.
 _CONSOLE_WIDTH = 400
 
-T = TypeVar("T")
+Advance = Callable[..., None]
 
 
 def render_table(
@@ -65,27 +66,23 @@ def cut_at_word(text: str, cells: int) -> str:
     return kept.rstrip(" ·,;:") + ELLIPSIS
 
 
-def progress(
-    items: Iterable[T], total: int, description: str, stream: TextIO | None = None
-) -> Iterator[T]:
-    """Yield `items`; on a terminal, show a progress bar on stderr while doing so.
+@contextmanager
+def progress(total: int, description: str, stream: TextIO | None = None) -> Iterator[Advance]:
+    """A function to call with each step done; on a terminal, a progress bar on stderr.
 
     Logs and pipes get nothing: a progress bar is for a person watching.
     """
     stream = stream or sys.stderr
     if not stream.isatty():
-        yield from items
+        yield lambda steps=1: None
         return
-    console = Console(file=stream)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=Console(file=stream),
         transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)
+        yield lambda steps=1: bar.advance(task, steps)

@@ -44,7 +44,7 @@ class Metrics:
         # Without this every counter and histogram gets a `*_created` series beside it, which
         # doubles what is scraped and says only when the daemon started. The client's switch
         # is process-wide; the daemon is the only Prometheus user in the process.
-        disable_created_metrics()
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.cycles = Counter("newsmon_cycles", "Crawl cycles run", ["outcome"], registry=r)

@@ -43,5 +43,20 @@ def test_cut_at_word_keeps_whole_words() -> None:
 
 def test_progress_is_silent_when_not_on_a_terminal() -> None:
     stream = io.StringIO()
-    assert list(progress(range(5), 5, "checking", stream)) == [0, 1, 2, 3, 4]
+    with progress(5, "checking", stream) as advance:
+        for _ in range(5):
+            advance()
     assert stream.getvalue() == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal() -> None:
+    stream = _Terminal()
+    with progress(4, "checking sources", stream) as advance:
+        advance(2)
+        advance(2)
+    assert "checking sources" in stream.getvalue()
