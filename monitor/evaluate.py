@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from monitor.alerts.policy import AlertPolicy
 from monitor.articles import content_hash
+from monitor.commands.blind_split import Split, split_rows
 from monitor.commands.inputs import numbered_jsonl, published_date
 from monitor.detect import Detector
 from monitor.detection import detect_pending
@@ -222,9 +223,24 @@ def evaluate(rows: Sequence[dict[str, Any]], predictions: Sequence[Prediction]) 
     return {"metrics": metrics, "items": items, "errors": errors}
 
 
-def run_eval(path: Path, as_json: bool, out: TextIO) -> None:
-    rows = read_labelled(path)
-    result = evaluate(rows, predict(rows))
+def run_eval(
+    path: Path,
+    as_json: bool,
+    out: TextIO,
+    *,
+    split: Split = "all",
+    detector: Detector | None = None,
+) -> None:
+    """Score the items of `path` on one side of the blind split (`blind_split`). The blind
+    side is a check, so its report gives figures only, never which items failed."""
+    rows = split_rows(path, read_labelled(path), split)
+    if not rows:
+        raise NewsmonError(f"{path}: no items in the {split} split")
+    result = evaluate(rows, predict(rows, detector))
+    result["split"] = split
+    if split == "blind":
+        result.pop("items")
+        result.pop("errors")
     if as_json:
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
@@ -252,8 +268,9 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
 
 def format_report(path: Path, count: int, result: dict[str, Any]) -> str:
     metrics = result["metrics"]
+    split = result.get("split", "all")
     lines = [
-        f"{path} — {count} items",
+        f"{path} — {count} items" + ("" if split == "all" else f" ({split} split)"),
         "",
         f"{'label':<15}{'precision':>10}{'recall':>10}{'f1':>8}{'tp':>6}{'fp':>6}{'fn':>6}",
     ]
@@ -280,7 +297,7 @@ def format_report(path: Path, count: int, result: dict[str, Any]) -> str:
             )
         )
         lines.append("")
-    for label in LABELS:
+    for label in LABELS if "errors" in result else ():
         errs = result["errors"][label]
         lines.append(f"{label} false positives: {_ids(errs['false_positives'])}")
         lines.append(f"{label} false negatives: {_ids(errs['false_negatives'])}")
