@@ -29,7 +29,9 @@ _ELECTIONS = {
     "election_mlc": "Legislative Council",
     "election_rajya_sabha": "Rajya Sabha",
 }
-_LOK_SABHA_YEARS = range(2019, 2100, 5)  # general elections fall every five years
+# General elections fall every five years from 2019, in April-May.
+_LOK_SABHA_FIRST = 2019
+_LOK_SABHA_EVERY = 5
 _YEAR = regex.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
 _STREET = ("रोड", "मार्ग", "चौक", "road", "marg", "street", "chowk")
 _LOCATIVE_AFTER = ("में", "स्थित")
@@ -329,15 +331,24 @@ def election(
                         years[int(m[1])] += weight
     year = _pick_year(years, published)
     if not kinds:
-        return f"Lok Sabha {year}" if year in _LOK_SABHA_YEARS else None
+        return f"Lok Sabha {year}" if year is not None and _general_election_year(year) else None
     kind = kinds.most_common(1)[0][0]
     if year is None and kind == "Lok Sabha" and published is not None:
-        year = next(
-            y
-            for y in _LOK_SABHA_YEARS
-            if y > published.year or (y == published.year and published.month <= 5)
-        )
+        year = next_general_election(published)
     return f"{kind} {year}" if year else kind
+
+
+def _general_election_year(year: int) -> bool:
+    return year >= _LOK_SABHA_FIRST and (year - _LOK_SABHA_FIRST) % _LOK_SABHA_EVERY == 0
+
+
+def next_general_election(published: date) -> int:
+    """The year of the next Lok Sabha election as of `published` (this year's until May):
+    computed, not looked up in a table, so that any date has an answer."""
+    year = published.year if published.month <= 5 else published.year + 1
+    if year <= _LOK_SABHA_FIRST:
+        return _LOK_SABHA_FIRST
+    return year + (-(year - _LOK_SABHA_FIRST)) % _LOK_SABHA_EVERY
 
 
 def _pick_year(years: Counter[int], published: date | None) -> int | None:
