@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from monitor.detect import fields
@@ -24,6 +25,7 @@ from monitor.detect.rules import (
     Weighed,
     about_a_party,
     combine,
+    framing,
     read_sentence,
     title_blocks,
     weigh,
@@ -42,6 +44,7 @@ _EVIDENCE_GROUPS = frozenset(
         "meeting_weak",
         "prep",
         "prep_weak",
+        "campaign",
         "online",
         "party_org",
     }
@@ -79,6 +82,14 @@ class Detector:
             and max((w.prep for w in weighed), default=0.0) >= SENTENCE_FLOOR
             and not title_blocks(weighed, "election_prep")
         )
+        if meeting and not prep and not title_blocks(weighed, "election_prep"):
+            framed = framing(weighed, party_article)
+            if framed is not None:
+                prep, prep_score = True, max(prep_score, THRESHOLD)
+                weighed = [
+                    w if w is not framed else replace(w, prep=max(w.prep, THRESHOLD))
+                    for w in weighed
+                ]
         log.debug(
             "lang=%s meeting=%.2f prep=%.2f sentences=%d",
             lang,

@@ -47,6 +47,21 @@ PREP_VETOES = frozenset(
         "postpoll",
     }
 )
+# What makes a sentence speak of an election: the generic words and every kind of election.
+ELECTION_GROUPS = frozenset(
+    {
+        "election_word",
+        "election_lok_sabha",
+        "election_vidhan_sabha",
+        "election_municipal",
+        "election_panchayat",
+        "election_mlc",
+        "election_rajya_sabha",
+    }
+)
+# A party's own organisational poll (electing its president) and defections are not
+# preparation for a public election, whatever election words they carry.
+NOT_A_PUBLIC_ELECTION = frozenset({"internal_election", "defection"})
 # Generic government words veto only sentences that name no party (see cues.yaml).
 WEAK_VETO = "veto_weak"
 THRESHOLD = 0.6
@@ -83,6 +98,23 @@ class Signals:
     @property
     def background(self) -> bool:
         return "background" in self.groups
+
+    @property
+    def election_ref(self) -> bool:
+        """The sentence speaks of a public election (not of the party's own poll)."""
+        return bool(self.groups & ELECTION_GROUPS) and not (
+            self.groups & NOT_A_PUBLIC_ELECTION
+        )
+
+    @property
+    def coming_election(self) -> bool:
+        """An election framed as ahead ("आगामी चुनाव", "ahead of the polls", "मिशन 2027"),
+        not one that is over (results, a defeat)."""
+        return (
+            self.election_ref
+            and bool(self.groups & {"election_frame", "prep", "campaign"})
+            and not self.vetoed(PREP_VETOES)
+        )
 
     def vetoed(self, vetoes: frozenset[str]) -> bool:
         return bool(self.groups & vetoes) or (WEAK_VETO in self.groups and not self.named)
@@ -208,11 +240,17 @@ def _meeting_weight(s: Signals, party_article: bool) -> float:
 
 
 def _prep_weight(s: Signals, party_article: bool) -> float:
-    if s.vetoed(PREP_VETOES):
+    if s.vetoed(PREP_VETOES) or s.groups & NOT_A_PUBLIC_ELECTION:
         return 0.0
+    meeting = bool(s.groups & {"meeting", "meeting_weak"}) and not s.vetoed(MEETING_VETOES)
     if "prep" in s.groups:
         w = 0.7
-    elif "prep_weak" in s.groups and "election_word" in s.groups:
+    elif "campaign" in s.groups and s.election_ref:
+        w = 0.7  # campaign work (yatras, booths, candidates, seats) for an election
+    elif meeting and s.election_ref:
+        # A party meeting about, in view of or ahead of an election prepares for it.
+        w = 0.65 if "election_frame" in s.groups or s.sentence.in_title else 0.5
+    elif "prep_weak" in s.groups and s.election_ref:
         w = 0.4  # a lone "plan to win the elections" is talk, not preparation
     else:
         return 0.0
@@ -231,6 +269,24 @@ def _adjust(w: float, s: Signals) -> float:
     if s.background:
         w *= _BACKGROUND_DAMPING
     return min(w, 0.95)
+
+
+def framing(weighed: Sequence[Weighed], party_article: bool) -> Weighed | None:
+    """In an article reporting a party meeting, the headline or lead sentence that frames it
+    by a coming election ("with a year to go for the Assembly elections", "लोकसभा चुनाव को
+    लेकर"): the meeting is the party's preparation for that election."""
+    if not party_article:
+        return None
+    body = [w for w in weighed if not w.signals.sentence.in_title]
+    first = body[0].signals.sentence.paragraph if body else -1
+    for w in weighed:
+        s = w.signals
+        lead = s.sentence.in_title or s.sentence.paragraph == first
+        if s.background or not (lead or w.meeting > 0 or w.mentions_meeting):
+            continue
+        if s.coming_election and (s.partisan or "party_org" in s.groups or w.meeting > 0):
+            return w
+    return None
 
 
 def combine(weights: Sequence[float]) -> float:
