@@ -125,7 +125,7 @@ def _dated(sentences: Sequence[Signals]) -> tuple[Signals, DateMention] | None:
         mentions = _mentions(s)
         fixed = [m for m in mentions if m.kind != "relative"]
         if fixed:
-            return s, fixed[0]
+            return s, _nearest_to_meeting(s, fixed)
         if mentions and relative is None:
             relative = (s, mentions[0])
             # "The party held several meetings here today": a held meeting dated "today" in
@@ -133,6 +133,16 @@ def _dated(sentences: Sequence[Signals]) -> tuple[Signals, DateMention] | None:
             if _held_today(s, mentions[0]):
                 return relative
     return relative
+
+
+def _nearest_to_meeting(s: Signals, mentions: Sequence[DateMention]) -> DateMention:
+    """Of several dates in one sentence, the one written closest to the meeting word: "will
+    choose a president at a session on April 12, the party announced on Tuesday after a
+    working committee meeting" dates the meeting Tuesday."""
+    words = [h for h in s.hits if h.group in ("meeting", "meeting_weak")]
+    if not words or len(mentions) == 1:
+        return mentions[0]
+    return min(mentions, key=lambda m: min(abs(m.start - w.start) for w in words))
 
 
 def _held_today(s: Signals, mention: DateMention) -> bool:
@@ -263,7 +273,7 @@ def _locative(text: str, hit: Hit) -> bool:
 
 _DATELINE = regex.compile(
     r"^\s*([^\s:।|,.(]+(?:\s[^\s:।|,.(]+){0,2})\s*(?:\(([^)]{1,40})\))?\s*"
-    r"(?:,[^:।|\n]{0,40})?\s*[:।|.]"
+    r"(?:,[^:।|\n]{0,40}?)?\s*(?:[:।|.]|\s-{1,2}\s|\s\((?:PTI|IANS|ANI|UNI|HS)\))"
 )
 
 
