@@ -73,7 +73,31 @@ def when(
     status = _status(local)
     if resolved is not None and published is not None and resolved != published:
         status = "scheduled" if resolved > published else "held"
+    elif resolved is not None and resolved == published:
+        status = _same_day_status(s, triggers) or status
     return When(resolved.isoformat() if resolved else None, time, status, s)
+
+
+_UNDER_WAY = regex.compile(
+    r"(?<!\w)(?:चल रही है|चल रहा है|जारी है|बैठक जारी|underway|under way|is on|is being held|"
+    r"are meeting|is meeting)(?!\w)"
+)
+_LATER_TODAY = regex.compile(
+    r"(?<!\w)(?:आज शाम|आज दोपहर|आज रात|this evening|tonight|later today|today at|due to start|"
+    r"due to begin|meets today|meet today|\d{1,2}(?::\d\d)?\s*(?:am|pm|बजे))(?!\w)"
+)
+
+
+def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | None:
+    """A meeting dated the day of publication: under way ("बैठक चल रही है") is held; one set
+    for a later hour of the day ("meets today at 4 pm", "आज शाम") is scheduled."""
+    for s in (dated, *[t for t in triggers if t.sentence.in_title]):
+        text = s.sentence.folded
+        if _UNDER_WAY.search(text):
+            return "held"
+        if _LATER_TODAY.search(text) and s.meeting_tense != "past":
+            return "scheduled"
+    return None
 
 
 def _lead_date(lead: Sequence[Signals], published: date | None, tense: Tense | None) -> date | None:

@@ -102,9 +102,7 @@ class Signals:
     @property
     def election_ref(self) -> bool:
         """The sentence speaks of a public election (not of the party's own poll)."""
-        return bool(self.groups & ELECTION_GROUPS) and not (
-            self.groups & NOT_A_PUBLIC_ELECTION
-        )
+        return bool(self.groups & ELECTION_GROUPS) and not (self.groups & NOT_A_PUBLIC_ELECTION)
 
     @property
     def coming_election(self) -> bool:
