@@ -24,6 +24,7 @@ from monitor.detect.rules import (
     Signals,
     Weighed,
     about_a_party,
+    about_an_election,
     combine,
     framing,
     read_sentence,
@@ -67,7 +68,8 @@ class Detector:
             published = published_from_lines(parts.date_lines)
         signals = [read_sentence(s, self.lexicon) for s in parts.sentences]
         party_article = about_a_party(signals)
-        weighed = [weigh(s, party_article) for s in signals]
+        election_article = about_an_election(signals)
+        weighed = [weigh(s, party_article, election_article) for s in signals]
         named_any = any(s.partisan for s in signals)
 
         meeting_score = combine([w.meeting for w in weighed]) if named_any else 0.0

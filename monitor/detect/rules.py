@@ -19,6 +19,7 @@ import regex
 from monitor.detect.dates import Tense
 from monitor.detect.lexicon import Lexicon
 from monitor.detect.matcher import Hit
+from monitor.detect.patterns import seat_talk
 from monitor.detect.segment import Sentence
 from monitor.detect.tense import sentence_tense
 
@@ -138,7 +139,8 @@ class Weighed:
 
 
 def read_sentence(sentence: Sentence, lexicon: Lexicon) -> Signals:
-    hits = tuple(lexicon.find(sentence.folded, sentence.cased))
+    found = lexicon.find(sentence.folded, sentence.cased) + seat_talk(sentence.folded)
+    hits = tuple(sorted(found, key=lambda h: (h.start, -h.end)))
     parties: dict[str, None] = {}
     alliances: dict[str, None] = {}
     leaders: dict[str, None] = {}
@@ -206,12 +208,18 @@ def about_a_party(signals: Sequence[Signals]) -> bool:
     )
 
 
-def weigh(signals: Signals, party_article: bool) -> Weighed:
+def about_an_election(signals: Sequence[Signals]) -> bool:
+    """Whether the article speaks of a coming public election anywhere outside background:
+    then its campaign work ("बूथों का गठन", "fields candidates in all seats") is done for it."""
+    return any(s.coming_election and not s.background for s in signals)
+
+
+def weigh(signals: Signals, party_article: bool, election_article: bool = False) -> Weighed:
     mentions = party_article and "meeting" in signals.groups and not signals.vetoed(MEETING_VETOES)
     return Weighed(
         signals,
         _meeting_weight(signals, party_article),
-        _prep_weight(signals, party_article),
+        _prep_weight(signals, party_article, election_article),
         mentions,
     )
 
@@ -237,7 +245,7 @@ def _meeting_weight(s: Signals, party_article: bool) -> float:
     return _adjust(w, s)
 
 
-def _prep_weight(s: Signals, party_article: bool) -> float:
+def _prep_weight(s: Signals, party_article: bool, election_article: bool = False) -> float:
     if s.vetoed(PREP_VETOES) or s.groups & NOT_A_PUBLIC_ELECTION:
         return 0.0
     meeting = bool(s.groups & {"meeting", "meeting_weak"}) and not s.vetoed(MEETING_VETOES)
@@ -245,6 +253,8 @@ def _prep_weight(s: Signals, party_article: bool) -> float:
         w = 0.7
     elif "campaign" in s.groups and s.election_ref:
         w = 0.7  # campaign work (yatras, booths, candidates, seats) for an election
+    elif "campaign" in s.groups and election_article and (s.partisan or party_article):
+        w = 0.45  # the same work, for the election the article speaks of elsewhere
     elif meeting and s.election_ref:
         # A party meeting about, in view of or ahead of an election prepares for it.
         w = 0.65 if "election_frame" in s.groups or s.sentence.in_title else 0.5
