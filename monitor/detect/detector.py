@@ -68,7 +68,7 @@ class Detector:
             published = published_from_lines(parts.date_lines)
         signals = [read_sentence(s, self.lexicon) for s in parts.sentences]
         party_article = about_a_party(signals)
-        election_article = about_an_election(signals)
+        election_article = about_an_election(signals, published)
         weighed = [weigh(s, party_article, election_article) for s in signals]
         named_any = any(s.partisan for s in signals)
 
@@ -85,7 +85,7 @@ class Detector:
             and not title_blocks(weighed, "election_prep")
         )
         if meeting and not prep and not title_blocks(weighed, "election_prep"):
-            framed = framing(weighed, party_article)
+            framed = framing(weighed, party_article, published)
             if framed is not None:
                 prep, prep_score = True, max(prep_score, THRESHOLD)
                 weighed = [

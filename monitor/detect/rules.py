@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import regex
 
@@ -115,6 +116,16 @@ class Signals:
             and not self.vetoed(PREP_VETOES)
         )
 
+    def election_ahead(self, published: date | None) -> bool:
+        """A coming election by its framing, or by its year ("2027 के विधानसभा चुनाव" in
+        2025): a year before publication is a past election."""
+        if self.coming_election:
+            return True
+        if published is None or not self.election_ref or self.vetoed(PREP_VETOES):
+            return False
+        years = [int(y) for y in _YEAR.findall(self.sentence.folded)]
+        return bool(years) and all(y >= published.year for y in years)
+
     def vetoed(self, vetoes: frozenset[str]) -> bool:
         return bool(self.groups & vetoes) or (WEAK_VETO in self.groups and not self.named)
 
@@ -169,6 +180,7 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> Signals:
     )
 
 
+_YEAR = regex.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CLAUSE_BREAK = regex.compile(r"[:;,|]\s|\s[-–]\s")
 
 
@@ -208,10 +220,10 @@ def about_a_party(signals: Sequence[Signals]) -> bool:
     )
 
 
-def about_an_election(signals: Sequence[Signals]) -> bool:
+def about_an_election(signals: Sequence[Signals], published: date | None = None) -> bool:
     """Whether the article speaks of a coming public election anywhere outside background:
     then its campaign work ("बूथों का गठन", "fields candidates in all seats") is done for it."""
-    return any(s.coming_election and not s.background for s in signals)
+    return any(s.election_ahead(published) and not s.background for s in signals)
 
 
 def weigh(signals: Signals, party_article: bool, election_article: bool = False) -> Weighed:
@@ -279,7 +291,9 @@ def _adjust(w: float, s: Signals) -> float:
     return min(w, 0.95)
 
 
-def framing(weighed: Sequence[Weighed], party_article: bool) -> Weighed | None:
+def framing(
+    weighed: Sequence[Weighed], party_article: bool, published: date | None = None
+) -> Weighed | None:
     """In an article reporting a party meeting, the headline or lead sentence that frames it
     by a coming election ("with a year to go for the Assembly elections", "लोकसभा चुनाव को
     लेकर"): the meeting is the party's preparation for that election."""
@@ -292,7 +306,9 @@ def framing(weighed: Sequence[Weighed], party_article: bool) -> Weighed | None:
         lead = s.sentence.in_title or s.sentence.paragraph == first
         if s.background or not (lead or w.meeting > 0 or w.mentions_meeting):
             continue
-        if s.coming_election and (s.partisan or "party_org" in s.groups or w.meeting > 0):
+        if s.election_ahead(published) and (
+            s.partisan or "party_org" in s.groups or w.meeting > 0
+        ):
             return w
     return None
 
