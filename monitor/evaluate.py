@@ -123,7 +123,9 @@ def field_metrics(
 
 def _field_ok(key: str, gold: Any, pred: Prediction) -> bool:
     if key == "party":
-        return bool(pred.parties) and pred.parties[0] in _party_ids(str(gold))
+        # The meeting's holder (an alliance for an alliance's meeting), else the first party.
+        holder = (pred.event or {}).get("party") or (pred.parties[0] if pred.parties else None)
+        return holder is not None and holder in _party_ids(str(gold))
     value = (pred.event or {}).get(key)
     if value is None:
         return False

@@ -116,6 +116,8 @@ class Detector:
             if meeting
             else None
         )
+        if event is not None:
+            event = replace(event, party=_holder(weighed, parties))
         score = max(meeting_score if meeting else 0.0, prep_score if prep else 0.0)
         if not (meeting or prep):
             score = max(meeting_score, prep_score) * THRESHOLD  # below any positive's score
@@ -206,6 +208,25 @@ def _ranked_parties(weighed: Sequence[Weighed], meeting: bool, prep: bool) -> tu
             score[party] = score.get(party, 0.0) + weight
             first.setdefault(party, w.signals.sentence.index)
     return tuple(sorted(score, key=lambda p: (-score[p], first[p])))
+
+
+def _holder(weighed: Sequence[Weighed], parties: Sequence[str]) -> str | None:
+    """Whose meeting it is: an alliance when a meeting sentence names it just before the
+    meeting word with no party in between ("INDIA bloc floor leaders meet", "एनडीए
+    कार्यकर्ताओं की बैठक"), else the first of the meeting's parties."""
+    for w in sorted(
+        weighed, key=lambda w: (not w.signals.sentence.in_title, w.signals.sentence.index)
+    ):
+        if w.meeting <= 0:
+            continue
+        hits = w.signals.hits
+        meeting = next((h for h in hits if h.group in ("meeting", "meeting_weak")), None)
+        if meeting is None:
+            continue
+        before = [h for h in hits if h.end <= meeting.start and h.group in ("party", "alliance")]
+        if before and before[-1].group == "alliance" and meeting.start - before[-1].end <= 60:
+            return before[-1].key
+    return parties[0] if parties else None
 
 
 def _mentioned(signals: Sequence[Signals]) -> tuple[str, ...]:
