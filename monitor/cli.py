@@ -99,8 +99,8 @@ def demo(workdir: Path | None) -> None:
 @CONFIG_OPTION
 def run(config_path: Path) -> None:
     """Run the daemon: crawl due sources on schedule, detect, alert."""
-    from monitor.config import load_config
-    from monitor.daemon import Daemon
+    from monitor.config.model import load_config
+    from monitor.ops.daemon import Daemon
 
     config = load_config(config_path)
     sys.exit(Daemon(config).run())
@@ -112,8 +112,8 @@ def run(config_path: Path) -> None:
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit."""
-    from monitor import reactor
-    from monitor.config import load_config
+    from monitor.config.model import load_config
+    from monitor.crawl import reactor
     from monitor.cycle import Monitor
 
     config = load_config(config_path)
@@ -181,7 +181,7 @@ def evaluate(file: Path, as_json: bool, split: str, config_path: Path | None) ->
     """Score detection and event grouping against labelled JSON lines."""
     from monitor.commands.blind_split import Split
     from monitor.commands.detect import configured_detector
-    from monitor.evaluate import run_eval
+    from monitor.commands.evaluate import run_eval
 
     chosen: Split = "train" if split == "train" else "blind" if split == "blind" else "all"
     run_eval(file, as_json, sys.stdout, split=chosen, detector=configured_detector(config_path))
@@ -206,7 +206,7 @@ def config() -> None:
 @CONFIG_OPTION
 def config_check(config_path: Path) -> None:
     """Validate the config and sources files without running anything."""
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.cycle import load_detector, load_renderer
 
     cfg = load_config(config_path)
@@ -245,7 +245,7 @@ def alerts_list(config_path: Path, failed: bool) -> None:
 def alerts_retry(config_path: Path, ids: tuple[int, ...], all_failed: bool) -> None:
     """Queue failed alerts again (by id, or all with --failed)."""
     from monitor.alerts.dispatch import reset_failed
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.store import Store
 
     if not ids and not all_failed:

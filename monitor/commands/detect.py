@@ -23,7 +23,7 @@ def configured_detector(config_path: Path | None) -> Detector:
         if not DEFAULT_CONFIG.is_file():
             return Detector()
         config_path = DEFAULT_CONFIG
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.cycle import load_detector
 
     return load_detector(load_config(config_path))
