@@ -70,6 +70,8 @@ def when(
     resolved = resolve(mention, published, s.meeting_tense if mention.kind == "absolute" else local)
     if resolved is not None and mention.kind != "absolute":
         resolved = _first_day(triggers, s, resolved)
+    if resolved is None and mention.kind == "absolute":
+        resolved = _with_year_from(mention, [*triggers, *neighbours, *lead])
     status = _status(local)
     if resolved is not None and published is not None and resolved != published:
         status = "scheduled" if resolved > published else "held"
@@ -97,6 +99,23 @@ def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | No
             return "held"
         if _LATER_TODAY.search(text) and s.meeting_tense != "past":
             return "scheduled"
+    return None
+
+
+def _with_year_from(mention: DateMention, sentences: Sequence[Signals]) -> date | None:
+    """"4 फरवरी" in the headline, with no publication date to give its year, is the
+    "शनिवार, 04 फरवरी 2023" of the body: the same day and month written with a year."""
+    for s in sentences:
+        for other in find_dates(s.sentence.folded):
+            if (
+                other.kind == "absolute"
+                and other.year is not None
+                and (other.day, other.month) == (mention.day, mention.month)
+            ):
+                try:
+                    return date(other.year, other.month, other.day)
+                except ValueError:
+                    return None
     return None
 
 
