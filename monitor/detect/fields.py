@@ -18,7 +18,7 @@ from monitor.detect.lexicon import Lexicon
 from monitor.detect.matcher import Hit
 from monitor.detect.model import Level, Mode, Status
 from monitor.detect.normalise import fold
-from monitor.detect.rules import Signals
+from monitor.detect.rules import ELECTION_GROUPS, Signals
 
 _LEVEL_ORDER: tuple[Level, ...] = ("state", "district", "block", "booth")
 _ELECTIONS = {
@@ -60,9 +60,10 @@ def when(
     time = _first_time(([chosen[0]] if chosen else []) + list(triggers))
     if chosen is None:
         from_lead = _lead_date(lead, published, tense)
+        status = _under_way(triggers) or _status(tense) or "held"
         if from_lead is None:
-            return When(None, time, _status(tense), None)
-        return When(from_lead.isoformat(), time, _status(tense), None)
+            return When(None, time, status, None)
+        return When(from_lead.isoformat(), time, status, None)
     s, mention = chosen
     local = s.meeting_tense or tense
     # A calendar date without a year is resolved by its own sentence's tense, or else to the
@@ -77,6 +78,8 @@ def when(
         status = "scheduled" if resolved > published else "held"
     elif resolved is not None and resolved == published:
         status = _same_day_status(s, triggers) or status
+    # A report tells of a meeting that took place unless it marks one as still to come.
+    status = status or "held"
     return When(resolved.isoformat() if resolved else None, time, status, s)
 
 
@@ -88,6 +91,15 @@ _LATER_TODAY = regex.compile(
     r"(?<!\w)(?:आज शाम|आज दोपहर|आज रात|this evening|tonight|later today|today at|due to start|"
     r"due to begin|meets today|meet today|\d{1,2}(?::\d\d)?\s*(?:am|pm|बजे))(?!\w)"
 )
+
+
+def _under_way(triggers: Sequence[Signals]) -> Status | None:
+    """"बैठक जारी", "meeting under way": a meeting going on as the report is written is held."""
+    for s in triggers:
+        if s.sentence.in_title or s is triggers[0]:
+            if _UNDER_WAY.search(s.sentence.folded):
+                return "held"
+    return None
 
 
 def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | None:
@@ -202,7 +214,11 @@ def _mentions(s: Signals) -> list[DateMention]:
     head = _DATELINE.match(folded)
     skip_before = head.end() if head and s.sentence.paragraph <= 1 else 0
     lo, hi = s.meeting_clause if s.sentence.in_title else (0, len(folded))
-    found = [m for m in find_dates(folded) if m.start >= skip_before and lo <= m.start < hi]
+    found = [
+        m
+        for m in find_dates(folded)
+        if m.start >= skip_before and lo <= m.start < hi and not _election_date(s, m)
+    ]
     # "सोमवार को हुई बैठक में तय हुआ कि 10 जुलाई को धरना होगा": what follows "कि"/"that"
     # after the meeting word is what the meeting decided, dated by its own dates.
     decided = _decision(s)
@@ -211,6 +227,27 @@ def _mentions(s: Signals) -> list[DateMention]:
         if own:
             return own
     return found
+
+
+def _election_date(s: Signals, mention: DateMention) -> bool:
+    """A date that belongs to the election ("10 फरवरी से शुरू हो रहे विधानसभा चुनाव",
+    "polls on March 27"), not to the meeting: an election word just after it, or just
+    before it, with no meeting word in between."""
+    if mention.kind != "absolute":
+        return False
+    for hit in s.hits:
+        if hit.group not in ELECTION_GROUPS:
+            continue
+        after = 0 <= hit.start - mention.start <= 32
+        before = 0 <= mention.start - hit.end <= 12
+        if not (after or before):
+            continue
+        lo, hi = sorted((mention.start, hit.start))
+        if not any(
+            h.group in ("meeting", "meeting_weak") and lo <= h.start <= hi for h in s.hits
+        ):
+            return True
+    return False
 
 
 _THAT = regex.compile(r"(?<!\w)(?:कि|that)(?!\w)")

@@ -154,3 +154,31 @@ def test_a_virtual_gathering_is_an_online_meeting(detector: Detector) -> None:
 )
 def test_variant_spellings_fold_to_the_standard(variant: str, standard: str) -> None:
     assert fold(variant) == fold(standard)
+
+
+def test_the_election_s_date_is_not_the_meeting_s(detector: Detector) -> None:
+    found = detector.detect(
+        "दिल्ली में भाजपा कोर कमेटी की बैठक",
+        "नई दिल्ली : 10 फरवरी से शुरू हो रहे विधानसभा चुनाव से पहले भाजपा की कोर कमेटी की "
+        "बैठक मंगलवार को हुई.",
+        published=date(2022, 1, 12),
+    )
+    assert found.event is not None
+    assert found.event.date == "2022-01-11" and found.event.status == "held"
+
+
+def test_a_headline_date_takes_its_year_from_the_body(detector: Detector) -> None:
+    found = detector.detect(
+        "दुर्ग में भाजपा जिला कार्यसमिति की बैठक 4 फरवरी को",
+        "दुर्ग : शनिवार, 04 फरवरी 2023 को भाजपा जिला कार्यसमिति की बैठक होगी.",
+    )
+    assert found.event is not None
+    assert found.event.date == "2023-02-04" and found.event.status == "scheduled"
+
+
+def test_an_undated_report_of_a_meeting_is_held(detector: Detector) -> None:
+    found = detector.detect(
+        "भाजपा पदाधिकारियों की बैठक में संगठन पर चर्चा",
+        "रांची : भाजपा पदाधिकारियों की बैठक में संगठन विस्तार पर चर्चा.",
+    )
+    assert found.meeting and found.event is not None and found.event.status == "held"
