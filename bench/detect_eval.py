@@ -77,9 +77,7 @@ def as_prediction(row: Row, det: Detection) -> Prediction:
     )
 
 
-def run(
-    path: Path, split: Split, detector: Detector, show_errors: bool, show_fields: bool
-) -> None:
+def run(path: Path, split: Split, detector: Detector, show_errors: bool, show_fields: bool) -> None:
     rows = split_rows(path, load(path), split)
     if split == "blind":
         show_errors = show_fields = False

@@ -94,11 +94,10 @@ _LATER_TODAY = regex.compile(
 
 
 def _under_way(triggers: Sequence[Signals]) -> Status | None:
-    """"बैठक जारी", "meeting under way": a meeting going on as the report is written is held."""
+    """ "बैठक जारी", "meeting under way": a meeting going on as the report is written is held."""
     for s in triggers:
-        if s.sentence.in_title or s is triggers[0]:
-            if _UNDER_WAY.search(s.sentence.folded):
-                return "held"
+        if (s.sentence.in_title or s is triggers[0]) and _UNDER_WAY.search(s.sentence.folded):
+            return "held"
     return None
 
 
@@ -115,7 +114,7 @@ def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | No
 
 
 def _with_year_from(mention: DateMention, sentences: Sequence[Signals]) -> date | None:
-    """"4 फरवरी" in the headline, with no publication date to give its year, is the
+    """ "4 फरवरी" in the headline, with no publication date to give its year, is the
     "शनिवार, 04 फरवरी 2023" of the body: the same day and month written with a year."""
     for s in sentences:
         for other in find_dates(s.sentence.folded):
@@ -243,9 +242,7 @@ def _election_date(s: Signals, mention: DateMention) -> bool:
         if not (after or before):
             continue
         lo, hi = sorted((mention.start, hit.start))
-        if not any(
-            h.group in ("meeting", "meeting_weak") and lo <= h.start <= hi for h in s.hits
-        ):
+        if not any(h.group in ("meeting", "meeting_weak") and lo <= h.start <= hi for h in s.hits):
             return True
     return False
 

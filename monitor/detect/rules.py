@@ -306,9 +306,7 @@ def framing(
         lead = s.sentence.in_title or s.sentence.paragraph == first
         if s.background or not (lead or w.meeting > 0 or w.mentions_meeting):
             continue
-        if s.election_ahead(published) and (
-            s.partisan or "party_org" in s.groups or w.meeting > 0
-        ):
+        if s.election_ahead(published) and (s.partisan or "party_org" in s.groups or w.meeting > 0):
             return w
     return None
 

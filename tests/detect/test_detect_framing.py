@@ -159,8 +159,7 @@ def test_variant_spellings_fold_to_the_standard(variant: str, standard: str) -> 
 def test_the_election_s_date_is_not_the_meeting_s(detector: Detector) -> None:
     found = detector.detect(
         "दिल्ली में भाजपा कोर कमेटी की बैठक",
-        "नई दिल्ली : 10 फरवरी से शुरू हो रहे विधानसभा चुनाव से पहले भाजपा की कोर कमेटी की "
-        "बैठक मंगलवार को हुई.",
+        "नई दिल्ली : 10 फरवरी से शुरू हो रहे विधानसभा चुनाव से पहले भाजपा की कोर कमेटी की बैठक मंगलवार को हुई.",
         published=date(2022, 1, 12),
     )
     assert found.event is not None
