@@ -73,7 +73,7 @@ def when(
         resolved = _first_day(triggers, s, resolved)
     if resolved is None and mention.kind == "absolute":
         resolved = _with_year_from(mention, [*triggers, *neighbours, *lead])
-    status = _status(local)
+    status: Status | None = _status(local)
     if resolved is not None and published is not None and resolved != published:
         status = "scheduled" if resolved > published else "held"
     elif resolved is not None and resolved == published:
