@@ -60,10 +60,10 @@ def when(
     time = _first_time(([chosen[0]] if chosen else []) + list(triggers))
     if chosen is None:
         from_lead = _lead_date(lead, published, tense)
-        status = _under_way(triggers) or _status(tense) or "held"
+        undated = _under_way(triggers) or _status(tense) or "held"
         if from_lead is None:
-            return When(None, time, status, None)
-        return When(from_lead.isoformat(), time, status, None)
+            return When(None, time, undated, None)
+        return When(from_lead.isoformat(), time, undated, None)
     s, mention = chosen
     local = s.meeting_tense or tense
     # A calendar date without a year is resolved by its own sentence's tense, or else to the
