@@ -1,6 +1,7 @@
 """Seat talk, found by pattern rather than by word: "15 सीटों पर लड़ेगी", "stakes claim to
 eight seats", "wants at least 8 seats". The number of seats varies, so a lexicon entry
-cannot list them; each match is reported as a `campaign` hit like a lexicon term."""
+cannot list them; each match is reported as a `prep` hit like a lexicon term: talk of
+seats is electoral by nature."""
 
 from __future__ import annotations
 
@@ -40,12 +41,25 @@ _SEAT_TALK = (
 )
 
 
+# "Mission 2027", "मिशन 13-0", "Mission 26 Paar": a party's named target for a poll.
+_MISSION = regex.compile(
+    r"(?<!\w)(?:मिशन|mission)\s*[-'\"]?\s*(?:20\d\d|\d{1,3}\s*-\s*\d{1,3}|\d{1,3}\s*(?:पार|paar|plus|\+))"
+)
+
+
+def mission(folded: str) -> list[Hit]:
+    """A named electoral target, as a `prep` hit."""
+    if "मिशन" not in folded and "mission" not in folded:
+        return []
+    return [Hit(Entry("prep", "prep", m[0]), m.start(), m.end()) for m in _MISSION.finditer(folded)]
+
+
 def seat_talk(folded: str) -> list[Hit]:
-    """Seat-talk phrases in a folded sentence, as `campaign` hits."""
+    """Seat-talk phrases in a folded sentence, as `prep` hits."""
     if "सीट" not in folded and "seat" not in folded:
         return []
     hits: list[Hit] = []
     for pattern in _SEAT_TALK:
         for m in pattern.finditer(folded):
-            hits.append(Hit(Entry("campaign", "campaign", m[0]), m.start(), m.end()))
+            hits.append(Hit(Entry("prep", "prep", m[0]), m.start(), m.end()))
     return hits

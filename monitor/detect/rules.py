@@ -20,7 +20,7 @@ import regex
 from monitor.detect.dates import Tense
 from monitor.detect.lexicon import Lexicon
 from monitor.detect.matcher import Hit
-from monitor.detect.patterns import seat_talk
+from monitor.detect.patterns import mission, seat_talk
 from monitor.detect.segment import Sentence
 from monitor.detect.tense import sentence_tense
 
@@ -150,7 +150,11 @@ class Weighed:
 
 
 def read_sentence(sentence: Sentence, lexicon: Lexicon) -> Signals:
-    found = lexicon.find(sentence.folded, sentence.cased) + seat_talk(sentence.folded)
+    found = [
+        *lexicon.find(sentence.folded, sentence.cased),
+        *seat_talk(sentence.folded),
+        *mission(sentence.folded),
+    ]
     hits = tuple(sorted(found, key=lambda h: (h.start, -h.end)))
     parties: dict[str, None] = {}
     alliances: dict[str, None] = {}
