@@ -98,8 +98,9 @@ def field_metrics(
 ) -> dict[str, dict[str, Any]]:
     """Accuracy of each event field over the gold meeting positives whose `event` gives it.
 
-    Party is right when our first party is one the label names ("INDIA bloc (JMM, INC)" names
-    two); place when one name contains the other ("Camac Street office, Kolkata" / "Kolkata").
+    Party is right when the meeting's holder (or our first party) is one the label names
+    ("INDIA bloc (JMM, INC)" names two); place when one town name contains the other, the
+    label's venue details aside ("Pauri (circuit house)" / "Pauri Garhwal").
     """
     counts = {key: [0, 0] for key in FIELDS}
     for row, pred in zip(rows, predictions, strict=True):
@@ -130,9 +131,17 @@ def _field_ok(key: str, gold: Any, pred: Prediction) -> bool:
     if value is None:
         return False
     if key == "place":
-        ours, theirs = str(value).casefold(), str(gold).casefold()
-        return ours in theirs or theirs in ours
+        ours = _town(str(value))
+        parts = [_town(p) for p in [str(gold), *re.split(r"[(),]", str(gold))]]
+        return bool(ours) and any(p and (ours in p or p in ours) for p in parts)
     return bool(value == gold)
+
+
+def _town(place: str) -> str:
+    """A place compared without case, spaces, dots or hyphens, so that the label's
+    "Ambedkarnagar" is our "Ambedkar Nagar"; each part of the label ("Pauri (circuit house)",
+    "Camac Street office, Kolkata") is compared on its own."""
+    return re.sub(r"[\s\-.]", "", place.casefold())
 
 
 def _party_ids(gold: str) -> set[str]:

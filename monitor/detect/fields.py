@@ -34,8 +34,16 @@ _LOK_SABHA_FIRST = 2019
 _LOK_SABHA_EVERY = 5
 _YEAR = regex.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
 _STREET = ("रोड", "मार्ग", "चौक", "road", "marg", "street", "chowk")
-_LOCATIVE_AFTER = ("में", "स्थित")
-_LOCATIVE_BEFORE = ("in", "at")
+_LOCATIVE_AFTER = (
+    "में",
+    "स्थित",
+    "headquarters",
+    "office",
+    "residence",
+    "मुख्यालय",
+    "कार्यालय",
+)
+_LOCATIVE_BEFORE = ("in", "at", "outside", "near")
 
 
 @dataclass(frozen=True)
@@ -349,8 +357,9 @@ def _locative(text: str, hit: Hit) -> bool:
 
 
 _DATELINE = regex.compile(
-    r"^\s*([^\s:।|,.(]+(?:\s[^\s:।|,.(]+){0,2})\s*(?:\(([^)]{1,40})\))?\s*"
-    r"(?:,[^:।|\n]{0,40}?)?\s*(?:[:।|.]|\s-{1,2}\s|\s\((?:PTI|IANS|ANI|UNI|HS)\))"
+    r"^\s*([^\s:।|,.(\[]+(?:\s[^\s:।|,.(\[]+){0,2})\s*(?:\(([^)]{1,40})\))?"
+    r"(?:\s*\[[^\]]{1,20}\])?\s*"
+    r"(?:,[^:।|\n]{0,40}?)?\s*(?:[:।|.]|\s[-–—]{1,2}\s|\s\((?:PTI|IANS|ANI|UNI|HS)\))"
 )
 
 
