@@ -76,7 +76,8 @@ def fold(text: str, *, casefold: bool = True) -> str:
     collapse whitespace."""
     text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
     text = _fold_half_nasals(text)
-    text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
+    if not text.isascii():
+        text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
     if casefold:
         text = text.casefold()
     return _SPACES.sub(" ", text).strip()
