@@ -42,10 +42,14 @@ LEXICON_CONFIG_OPTION = click.option(
 def _setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
-    # Third-party chatter stays quiet unless asked for twice.
-    for name in ("scrapy", "apscheduler", "mail.log", "httpx"):
+    # Third-party chatter stays quiet unless asked for twice; alembic lists its plugins on
+    # every start.
+    for name in ("scrapy", "apscheduler", "mail.log", "httpx", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
     # The extractors log every page they cannot read as an ERROR; newsmon reports the page
     # itself, once.
@@ -65,7 +69,33 @@ def _without_scrapy_tracebacks(record: logging.LogRecord) -> bool:
     return True
 
 
+def _more_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    """`-v` given after the subcommand adds to any given before it."""
+    if value:
+        root = ctx.find_root()
+        root.meta["verbose"] = root.meta.get("verbose", 0) + value
+        _setup_logging(root.meta["verbose"])
+
+
+class NewsmonCommand(click.Command):
+    """A subcommand that also takes `-v` after its name (`newsmon run -v`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_more_verbose,
+                help="More log output (-vv for debug).",
+            )
+        )
+
+
 class NewsmonGroup(click.Group):
+    command_class = NewsmonCommand
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -74,10 +104,32 @@ class NewsmonGroup(click.Group):
             ctx.exit(exc.exit_status)
 
 
-@click.group(cls=NewsmonGroup)
+NewsmonGroup.group_class = NewsmonGroup
+
+EXAMPLES = """\b
+Examples:
+  newsmon demo                          the whole flow on a local site, nothing to set up
+  newsmon config check                  validate config/newsmon.yaml and the sources file
+  newsmon sources check --source NAME   does a new source answer and list articles?
+  newsmon crawl                         one cycle: crawl, detect, group, alert
+  newsmon run -v                        the daemon, with progress logs
+  newsmon detect article.txt            detect one text file (first line the headline)
+  newsmon events --party jmm --limit 5  the five newest JMM events, with links
+  newsmon status                        cycles, source health, the outbox
+  newsmon alerts list --failed          alerts that could not be delivered
+"""
+
+
+@click.group(
+    cls=NewsmonGroup,
+    help="newsmon: watch regional news for party meetings and election preparation.\n\n"
+    + EXAMPLES,
+)
+@click.version_option(package_name="newsmon", prog_name="newsmon")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def main(verbose: int) -> None:
-    """newsmon: watch regional news for party meetings and election preparation."""
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    ctx.meta["verbose"] = verbose
     _setup_logging(verbose)
 
 
@@ -86,10 +138,12 @@ def main(verbose: int) -> None:
     "--workdir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Keep the demo's store and alert file here (default: a temporary folder).",
+    help="Keep the demo's store, alert file and config here (default: var/demo).",
 )
 def demo(workdir: Path | None) -> None:
     """Serve a local news site built from the seeds, crawl it twice, detect and alert."""
+    # Loading the crawler and the detectors takes seconds; say what is coming first.
+    click.echo("newsmon demo: loading the crawler and detectors, then starting a local news site")
     from monitor.demo.run import run_demo
 
     run_demo(workdir)
@@ -100,18 +154,27 @@ def demo(workdir: Path | None) -> None:
 def run(config_path: Path) -> None:
     """Run the daemon: crawl due sources on schedule, detect, alert."""
     from monitor.config.model import load_config
-    from monitor.ops.daemon import Daemon
+    from monitor.ops.daemon import Daemon, progress
 
+    # A daemon says it started and what each cycle did, even without -v.
+    progress.setLevel(logging.INFO)
     config = load_config(config_path)
     sys.exit(Daemon(config).run())
 
 
 @main.command()
 @CONFIG_OPTION
-@click.option("--once", is_flag=True, required=True, help="Run one cycle and exit.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run one cycle and exit (what crawl does anyway; kept for scripts).",
+)
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
-    """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit."""
+    """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit.
+
+    Prints the cycle's figures as one JSON object. `newsmon run` repeats cycles on a schedule.
+    """
     from monitor.config.model import load_config
     from monitor.crawl import reactor
     from monitor.cycle import Monitor
@@ -153,14 +216,17 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     "jsonl",
     type=click.Path(path_type=Path),
     default=None,
-    help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}.',
+    help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}; - for stdin.',
 )
 @click.option("--url", default=None, help="Fetch this page once, extract and detect it.")
 @LEXICON_CONFIG_OPTION
 def detect(
     files: tuple[Path, ...], jsonl: Path | None, url: str | None, config_path: Path | None
 ) -> None:
-    """Detect meetings and election preparation; one JSON line per input."""
+    """Detect meetings and election preparation; one JSON line per input.
+
+    FILES are text files (first line the headline) or HTML pages; - reads text from stdin.
+    """
     from monitor.commands.detect import configured_detector, run_detect
 
     run_detect(files, jsonl, url, sys.stdout, configured_detector(config_path))
@@ -225,17 +291,31 @@ def config_check(config_path: Path) -> None:
 
 @main.group()
 def alerts() -> None:
-    """Inspect and retry the alert outbox."""
+    """Inspect, retry and resend the alert outbox."""
 
 
 @alerts.command("list")
 @CONFIG_OPTION
 @click.option("--failed", is_flag=True, help="Only alerts that failed for good.")
-def alerts_list(config_path: Path, failed: bool) -> None:
-    """List alerts with their status, attempts and last error."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of alerts.")
+def alerts_list(config_path: Path, failed: bool, as_json: bool) -> None:
+    """List alerts with their event, status, attempts, sent time and last error."""
     from monitor.commands.alerts import list_alerts
 
-    list_alerts(config_path, failed, sys.stdout)
+    list_alerts(config_path, failed, sys.stdout, as_json)
+
+
+@alerts.command("resend")
+@CONFIG_OPTION
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
+def alerts_resend(config_path: Path, ids: tuple[int, ...]) -> None:
+    """Send sent alerts again on purpose, under a new idempotency key.
+
+    The copy is queued; the daemon (or the next `newsmon crawl`) sends it.
+    """
+    from monitor.commands.alerts import resend
+
+    resend(config_path, ids, sys.stdout)
 
 
 @alerts.command("retry")
@@ -272,7 +352,9 @@ def alerts_test(config_path: Path, channel: str) -> None:
 @main.command()
 @CONFIG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--party", default=None, help="Only events of this party id (e.g. JMM).")
+@click.option(
+    "--party", default=None, help="Only events of this party id (e.g. JMM; any case)."
+)
 @click.option("--state", default=None, help="Only events in this state or region.")
 @click.option(
     "--since",
@@ -280,7 +362,15 @@ def alerts_test(config_path: Path, channel: str) -> None:
     default=None,
     help="Only events on or after this date (YYYY-MM-DD).",
 )
-@click.option("--status", type=click.Choice(["held", "scheduled"]), default=None)
+@click.option(
+    "--status",
+    type=click.Choice(["held", "scheduled"]),
+    default=None,
+    help="Only meetings already held, or only those announced for a later date.",
+)
+@click.option(
+    "--limit", type=click.IntRange(1), default=None, help="Only the newest N matching events."
+)
 def events(
     config_path: Path,
     as_json: bool,
@@ -288,14 +378,15 @@ def events(
     state: str | None,
     since: datetime | None,
     status: str | None,
+    limit: int | None,
 ) -> None:
-    """List detected events with their articles and sources."""
+    """List detected events with their articles (links and scores) and sources."""
     from monitor.commands.events import EventFilter, list_events
 
     where = EventFilter(
         party=party, state=state, since=since.date() if since else None, status=status
     )
-    list_events(config_path, where, as_json, sys.stdout)
+    list_events(config_path, where, as_json, sys.stdout, limit)
 
 
 @main.group()

@@ -22,6 +22,7 @@ from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import Renderer
 from monitor.config.model import Config, SourceConfig
+from monitor.config.names import check_route_names
 from monitor.crawl.due import due_sources, mark_started, record_crawl
 from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
 from monitor.detect import Detector, LexiconError, load_lexicon
@@ -59,9 +60,21 @@ def load_detector(config: Config) -> Detector:
     """The detector with the user's lexicon files merged in; a broken one is a config error."""
     base_dir = config.path.resolve().parent
     try:
-        return Detector(load_lexicon([base_dir / p for p in config.settings.detect.lexicon_files]))
+        lexicon = load_lexicon([base_dir / p for p in config.settings.detect.lexicon_files])
     except LexiconError as exc:
         raise ConfigError(str(config.path), "detect.lexicon_files", str(exc)) from None
+    # A route can only match what the detector can name: its parties, and the states and
+    # places it knows or a source covers.
+    source_regions = {
+        part.strip() for s in config.sources if s.region for part in s.region.split(",")
+    }
+    check_route_names(
+        str(config.path),
+        config.settings.alerts.routes,
+        parties=[*lexicon.parties, *lexicon.alliances],
+        regions=[*lexicon.places, *source_regions],
+    )
+    return Detector(lexicon)
 
 
 class Monitor:

@@ -78,6 +78,8 @@ class DigestMessage:
     items: tuple[DigestItem, ...]
     created_at: str
     kind: str = "digest"
+    # The desk's language for labels ("hi" or "en"), chosen by the route; not in the payload.
+    language: str | None = None
 
     def groups(self) -> list[tuple[str, list[tuple[str, list[DigestItem]]]]]:
         """The items as ``[(state, [(party, items), ...]), ...]``, states and parties sorted."""

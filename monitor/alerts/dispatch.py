@@ -15,6 +15,7 @@ next run instead of each waiting out the same timeout.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -59,6 +60,7 @@ class _Claim:
     attempt_id: int
     channel: str
     payload: dict[str, Any]
+    route: str | None = None
 
 
 class Dispatcher:
@@ -77,6 +79,7 @@ class Dispatcher:
         self._jitter = jitter
         # Retries of a route with quiet hours wait for the quiet hours to end, like first tries.
         self._quiet = {r.name: r for r in routes if r.quiet_hours is not None}
+        self._language = {r.name: r.language for r in routes if r.language is not None}
 
     def due(self, per_channel: int = PER_CHANNEL) -> list[int]:
         return [i for ids in self._due_by_channel(per_channel).values() for i in ids]
@@ -141,7 +144,8 @@ class Dispatcher:
                 "no such channel", f"channel {claim.channel!r} is not configured", retryable=True
             )
         else:
-            result = self._send(channel, claim.payload)
+            language = self._language.get(claim.route or "")
+            result = self._send(channel, claim.payload, language)
         return self._record(alert_id, claim.attempt_id, result), result
 
     def _claim(self, alert_id: int) -> _Claim | None:
@@ -171,13 +175,17 @@ class Dispatcher:
             )
             session.add(attempt)
             session.flush()
-            return _Claim(attempt.id, alert.channel, dict(alert.payload))
+            return _Claim(attempt.id, alert.channel, dict(alert.payload), alert.route)
 
-    def _send(self, channel: Channel, payload: dict[str, Any]) -> DeliveryResult:
+    def _send(
+        self, channel: Channel, payload: dict[str, Any], language: str | None = None
+    ) -> DeliveryResult:
         try:
             message = parse_payload(payload)
         except ValueError as exc:
             return DeliveryResult.failed("bad payload", str(exc), retryable=False)
+        if language is not None:
+            message = dataclasses.replace(message, language=language)
         try:
             return channel.send(message)
         except Exception as exc:  # a channel must not raise; if one does, keep the daemon up

@@ -73,6 +73,8 @@ class AlertMessage:
     created_at: str
     # For an update: the reports that arrived since the last alert this channel received.
     also_reported_by: tuple[SourceRef, ...] = ()
+    # The desk's language for labels ("hi" or "en"), chosen by the route; not in the payload.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

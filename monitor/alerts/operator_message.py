@@ -24,6 +24,8 @@ class OperatorMessage:
     created_at: str
     payload: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     kind: str = "operator"
+    # The desk's language for labels ("hi" or "en"), chosen by the route; not in the payload.
+    language: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         return dict(self.payload)

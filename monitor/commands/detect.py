@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,13 +31,18 @@ def configured_detector(config_path: Path | None) -> Detector:
 
 
 def _from_file(path: Path) -> dict[str, Any]:
-    """A plain-text file (first line the headline) or an HTML page (.html, .htm, .html.gz)."""
+    """A plain-text file (first line the headline) or an HTML page (.html, .htm, .html.gz);
+    `-` is plain text on standard input."""
+    if str(path) == "-":
+        return _from_text(sys.stdin.read(), "stdin", "-")
     name = path.name.lower()
     if name.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
         from crawler.extract import extract_article, read_html_file
 
         try:
             page = extract_article(read_html_file(path))
+        except FileNotFoundError:
+            raise NewsmonError(f"{path}: not found") from None
         except OSError as exc:
             raise NewsmonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
         if page is None:
@@ -50,12 +56,22 @@ def _from_file(path: Path) -> dict[str, Any]:
         }
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NewsmonError(f"{path}: cannot be read as UTF-8 text: {exc}") from None
+    except FileNotFoundError:
+        raise NewsmonError(f"{path}: not found") from None
+    except IsADirectoryError:
+        raise NewsmonError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise NewsmonError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise NewsmonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    return _from_text(text, path.stem, str(path))
+
+
+def _from_text(text: str, item_id: str, where: str) -> dict[str, Any]:
     if not text.strip():
-        raise NewsmonError(f"{path}: the file is empty")
+        raise NewsmonError(f"{where}: the input is empty")
     title, _, body = text.strip().partition("\n")
-    return {"id": path.stem, "title": title.strip(), "text": body.strip()}
+    return {"id": item_id, "title": title.strip(), "text": body.strip()}
 
 
 def _from_url(url: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from monitor.events.intake import detect_pending
 from monitor.store import Store
 from monitor.store.articles import content_hash
 from monitor.store.models import Article, Detection
+from monitor.terminal import progress
 
 LABELS = ("meeting", "election_prep")
 FIELDS = ("party", "date", "place", "mode", "status")
@@ -150,6 +151,9 @@ def _party_ids(gold: str) -> set[str]:
     return {i for i in ids if i}
 
 
+BATCH = 50
+
+
 def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) -> list[Prediction]:
     """Run rows through store → detect → events in a throwaway SQLite store."""
     detector = detector or Detector()
@@ -173,7 +177,10 @@ def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) ->
                         fetched_at=now,
                     )
                 )
-        detect_pending(store, detector, AlertPolicy.silent(), limit=len(rows) + 1)
+        # In batches, so that a terminal can show how far detection has got.
+        with progress(len(rows), "detecting") as advance:
+            while done := detect_pending(store, detector, AlertPolicy.silent(), limit=BATCH):
+                advance(len(done))
         with store.session() as session:
             found = {
                 article.canonical_url[5:]: det

@@ -22,6 +22,7 @@ from crawler import settings as crawler_defaults
 from monitor.config.model import SourceConfig, load_config
 from monitor.crawl.probe import Probe, Prober
 from monitor.errors import NewsmonError
+from monitor.terminal import progress
 
 # Sources are checked side by side; each source's URLs one after another, to stay polite.
 PARALLEL_SOURCES = 8
@@ -44,8 +45,14 @@ def check_sources(config_path: Path, names: Sequence[str], out: TextIO) -> bool:
         max_bytes=crawl.max_page_bytes,
     )
     try:
-        with ThreadPoolExecutor(max_workers=PARALLEL_SOURCES) as pool:
-            results = list(pool.map(lambda s: prober.probe_source(s.spec()), sources))
+        with (
+            ThreadPoolExecutor(max_workers=PARALLEL_SOURCES) as pool,
+            progress(len(sources), "checking sources") as advance,
+        ):
+            results = []
+            for probes in pool.map(lambda s: prober.probe_source(s.spec()), sources):
+                results.append(probes)
+                advance()
     finally:
         prober.close()
     all_ok = True

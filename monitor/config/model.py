@@ -41,6 +41,7 @@ from monitor.config.alerts import (
 from monitor.config.base import StrictModel as _Model
 from monitor.config.base import known_zone
 from monitor.config.env import MissingVariable, expand
+from monitor.config.names import unknown_key_reason
 from monitor.config.ops import HealthConfig, OperationsConfig
 from monitor.errors import ConfigError
 
@@ -274,6 +275,8 @@ def _validate(model: type[M], data: dict[str, Any], path: Path) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = unknown_key_reason(model, first["loc"])
         raise ConfigError(str(path), _key_path(first["loc"]), message) from None
 
 

@@ -77,7 +77,9 @@ def detect_pending(
             session.scalars(
                 select(Article.id)
                 .where(Article.detected_at.is_(None))
-                .order_by(Article.id)
+                # Publication order, not the order the crawl happened to store them in: the
+                # same articles then make the same events with the same ids every time.
+                .order_by(Article.published.asc().nulls_last(), Article.url, Article.id)
                 .limit(limit)
             )
         )

@@ -35,6 +35,9 @@ from monitor.ops.pause import install_pause_points
 from monitor.ops.source_health import check_sources
 
 log = logging.getLogger(__name__)
+# The start-up line and one line per cycle: what an operator sees without -v (the CLI sets
+# this logger to INFO for `newsmon run`).
+progress = logging.getLogger(__name__ + ".progress")
 
 # How long SIGTERM waits for the running step; systemd's TimeoutStopSec must be longer.
 STOP_GRACE_SECONDS = 5
@@ -93,6 +96,7 @@ class Daemon:
                 self.state.cycle_running = False
             self.cycles += 1
             self._cycle_ended(started, report)
+            self._log_cycle(report, time.monotonic() - started)
             if not self.stopping:  # a cycle cut short by a stop says nothing of its sources
                 await self._source_health()
 
@@ -110,6 +114,21 @@ class Daemon:
                     self.metrics.record_dispatch(report)
             except Exception:
                 log.exception("alert dispatch failed")
+
+    def _log_cycle(self, report: Any, seconds: float) -> None:
+        job = self.scheduler.get_job("cycle") if self.scheduler is not None else None
+        upcoming = getattr(job, "next_run_time", None)
+        progress.info(
+            "cycle %d done in %.1f s: %d sources, %d new articles, %d new events, "
+            "%d alerts sent%s",
+            self.cycles,
+            seconds,
+            len(report.sources),
+            report.crawl.new_articles if report.crawl else 0,
+            report.new_events,
+            report.dispatch.sent,
+            f"; next at {upcoming:%H:%M %Z}" if upcoming else "",
+        )
 
     def _cycle_ended(self, started: float, report: Any) -> None:
         seconds, now = time.monotonic() - started, time.time()
@@ -265,8 +284,8 @@ class Daemon:
         # Twisted installs SIGINT/SIGTERM handlers in reactor.run(); SIGHUP is ours.
         signal.signal(signal.SIGHUP, lambda _signo, _frame: self.request_reload())
         schedule = self.config.settings.schedule
-        log.info(
-            "newsmon running (pid %d): %d sources, cycle every %s min, store %s, %s",
+        progress.info(
+            "newsmon running (pid %d): %d sources, cycle every %g min, store %s, %s",
             os.getpid(),
             len(self.config.enabled_sources()),
             schedule.crawl_every_minutes,

@@ -12,7 +12,14 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
@@ -34,6 +41,10 @@ CYCLE_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600)
 
 class Metrics:
     def __init__(self, store: Store | None = None) -> None:
+        # Without this every counter and histogram gets a `*_created` series beside it, which
+        # doubles what is scraped and says only when the daemon started. The client's switch
+        # is process-wide; the daemon is the only Prometheus user in the process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.cycles = Counter("newsmon_cycles", "Crawl cycles run", ["outcome"], registry=r)

@@ -54,7 +54,7 @@ def test_missing_env_names_the_key(tmp_path: Path) -> None:
     ("main", "key", "words"),
     [
         ("schedule:\n  crawl_every_minutes: -1\n", "schedule.crawl_every_minutes", "greater than"),
-        ("crawl:\n  dowload_delay: 1\n", "crawl.dowload_delay", "not permitted"),
+        ("crawl:\n  dowload_delay: 1\n", "crawl.dowload_delay", "did you mean 'download_delay'"),
         (
             "alerts:\n  channels:\n    - {name: m, type: email, host: h, sender: a@b}\n",
             "alerts.channels[0].recipients",

@@ -16,10 +16,12 @@ LINE_TIMEOUT = 120.0
 
 
 class DaemonProcess:
-    """`newsmon -v run` with its stderr in a queue."""
+    """`newsmon -v run` (`newsmon run` with verbose=False) with its stderr in a queue."""
 
-    def __init__(self, config: Path, *, env: dict[str, str] | None = None) -> None:
-        args = ["-m", "monitor", "-v", "run", "--config", str(config)]
+    def __init__(
+        self, config: Path, *, env: dict[str, str] | None = None, verbose: bool = True
+    ) -> None:
+        args = ["-m", "monitor", *(["-v"] if verbose else []), "run", "--config", str(config)]
         self.proc = subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,

@@ -73,6 +73,7 @@ def test_healthz_and_metrics_after_a_cycle(tmp_path: Path, sqlite_url: str) -> N
         return samples[(name, tuple(sorted(labels.items())))]
 
     assert value("newsmon_cycles_total", outcome="ok") == 1
+    assert not [name for name, _ in samples if name.endswith("_created")]
     assert value("newsmon_pages_fetched_total") >= 5
     assert value("newsmon_articles_total", result="new") == 5
     assert value("newsmon_detections_total") == 5
