@@ -16,10 +16,10 @@ from datetime import UTC, datetime, time
 from itertools import combinations
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from crawler.calendar_text import IST
 from monitor.alerts.policy import AlertPolicy
 from monitor.commands.inputs import numbered_jsonl, published_date
 from monitor.detect import Detector
@@ -31,7 +31,6 @@ from monitor.store.models import Article, Detection
 
 LABELS = ("meeting", "election_prep")
 FIELDS = ("party", "date", "place", "mode", "status")
-IST = ZoneInfo("Asia/Kolkata")
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG, env: Mapping[str, str] | None
     settings = _validate(Settings, _read_yaml(path, env), path)
     sources_path = (path.parent / settings.sources_file).resolve()
     sources = _validate(SourcesFile, _read_yaml(sources_path, env), sources_path)
-    store_url = _resolve_sqlite_path(settings.store.url, path.parent)
+    store_url = _resolve_sqlite_path(settings.store.url, path)
     settings = settings.model_copy(update={"store": StoreConfig(url=store_url)})
     return Config(settings=settings, sources=sources.sources, path=path, sources_path=sources_path)
 
@@ -290,7 +290,7 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
-def _resolve_sqlite_path(url: str, base: Path) -> str:
+def _resolve_sqlite_path(url: str, config_path: Path) -> str:
     """Make `sqlite:///relative.db` relative to the project root (the config dir's parent)."""
     prefix = "sqlite:///"
     if not url.startswith(prefix) or url.startswith(prefix + "/") or url == "sqlite://":
@@ -298,5 +298,11 @@ def _resolve_sqlite_path(url: str, base: Path) -> str:
     rel = url[len(prefix) :]
     if rel.startswith(":memory:"):
         return url
-    root = base.resolve().parent if base.name == "config" else base.resolve()
-    return prefix + str(root / rel)
+    return prefix + str(project_dir(config_path) / rel)
+
+
+def project_dir(config_path: Path) -> Path:
+    """The project folder: the parent of the config file's folder when that is named `config/`
+    (the layout of a checkout), else the config file's folder. Relative paths start here."""
+    folder = config_path.resolve().parent
+    return folder.parent if folder.name == "config" else folder

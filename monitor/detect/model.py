@@ -54,7 +54,7 @@ class EventFields:
 
 
 @dataclass(frozen=True)
-class Detection:
+class Finding:
     """The verdict on one article.
 
     `parties` are the parties the flagged meeting or preparation is about (canonical ids, most

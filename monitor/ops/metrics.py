@@ -18,7 +18,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from monitor.store.models import Alert, Source
+from monitor.store.models import Alert, DetectFailure, Source
 
 if TYPE_CHECKING:
     from monitor.alerts.dispatch import DispatchReport
@@ -53,6 +53,9 @@ class Metrics:
         self.detections = Counter(
             "newsmon_detections", "Articles run through detection", registry=r
         )
+        self.detect_failures = Counter(
+            "newsmon_detect_failures", "Articles whose detection or grouping raised", registry=r
+        )
         self.events = Counter("newsmon_events_new", "New events", registry=r)
         self.alerts = Counter("newsmon_alerts", "Alert delivery outcomes", ["outcome"], registry=r)
         self.source_errors = Counter(
@@ -86,6 +89,7 @@ class Metrics:
             for key, value in raw.items():
                 self._record_raw(key, value)
         self.detections.inc(len(report.detected))
+        self.detect_failures.inc(len(report.failed))
         self.events.inc(report.new_events)
         self.record_dispatch(report.dispatch)
 
@@ -116,7 +120,7 @@ class Metrics:
 
 
 class StoreCollector(Collector):
-    """Outbox and source-health gauges, read from the store at scrape time."""
+    """Outbox, failed-detection and source-health gauges, read from the store at scrape time."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -125,8 +129,12 @@ class StoreCollector(Collector):
         alerts = GaugeMetricFamily(
             "newsmon_outbox_alerts", "Alerts in the outbox by status", labels=["status"]
         )
-        failures = GaugeMetricFamily(
+        source_failures = GaugeMetricFamily(
             "newsmon_source_consecutive_failures", "Failed crawls in a row", labels=["source"]
+        )
+        detect_failed = GaugeMetricFamily(
+            "newsmon_articles_detect_failed",
+            "Stored articles whose detection failed, skipped until retried",
         )
         health = GaugeMetricFamily(
             "newsmon_source_health",
@@ -141,6 +149,7 @@ class StoreCollector(Collector):
                 sources = session.execute(
                     select(Source.name, Source.consecutive_failures, Source.health)
                 ).all()
+                failed_articles = session.scalar(select(func.count()).select_from(DetectFailure))
         except Exception:
             # A scrape must not fail because the store is down; /healthz says so instead.
             log.warning("metrics: the store cannot be read", exc_info=True)
@@ -149,10 +158,12 @@ class StoreCollector(Collector):
         for status in ("pending", "sent", "failed"):
             alerts.add_metric([status], by_status.get(status, 0))
         for name, failed, state in sources:
-            failures.add_metric([name], failed or 0)
+            source_failures.add_metric([name], failed or 0)
             health.add_metric([name, state or "ok"], 1)
+        detect_failed.add_metric([], int(failed_articles or 0))
         yield alerts
-        yield failures
+        yield detect_failed
+        yield source_failures
         yield health
 
     def describe(self) -> Iterator[Metric]:

@@ -128,6 +128,7 @@ class Event(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     level: Mapped[str | None] = mapped_column(String(20))
     election: Mapped[str | None] = mapped_column(String(100))
+    venue: Mapped[str | None] = mapped_column(String(200))
     meeting: Mapped[bool] = mapped_column(Boolean, default=False)
     election_prep: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text, default="")
@@ -154,6 +155,28 @@ class Detection(Base):
 
     article: Mapped[Article] = relationship()
     event: Mapped[Event | None] = relationship(back_populates="detections")
+
+
+class DetectFailure(Base):
+    """An article whose detection or grouping raised: skipped by later cycles until retried.
+
+    One row per article, for the latest failure; `newsmon detect --retry-failed` removes it.
+    An article whose text changed after the failure (`Article.updated_at`) is tried again.
+    """
+
+    __tablename__ = "detect_failures"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    # "TypeError: ..." — the exception's type and message, for a person.
+    error: Mapped[str] = mapped_column(Text)
+    # A short hash of the traceback's frames: failures with the same cause share it.
+    traceback_digest: Mapped[str] = mapped_column(String(16))
+    # Where it was raised ("monitor/detect/fields.py:120 in venue"), the innermost frame.
+    raised_at: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+    article: Mapped[Article] = relationship()
 
 
 class Alert(Base):
