@@ -29,13 +29,13 @@ from monitor.alerts.dispatch import Dispatcher, DispatchReport
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import Renderer
+from monitor.alerts.source_health import Notice, queue_health_notices
 from monitor.config.model import Config, SourceConfig, project_dir
 from monitor.crawl.due import due_sources, mark_started, record_crawl
 from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
 from monitor.detect import Detector, LexiconError, load_lexicon
 from monitor.errors import ConfigError
 from monitor.events.intake import DetectOutcome, detect_pending
-from monitor.ops.source_health import Notice, queue_health_notices
 from monitor.store import Store
 from monitor.store.models import CrawlRun
 

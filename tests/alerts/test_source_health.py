@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from monitor.alerts.source_health import SCHEMA, queue_health_notices
 from monitor.config.model import SourceConfig
 from monitor.config.ops import OperationsConfig
-from monitor.ops.source_health import SCHEMA, queue_health_notices
 from monitor.store import Store
 from monitor.store.models import Alert, Source
 
