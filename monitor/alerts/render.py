@@ -198,20 +198,20 @@ def topic(message: AlertMessage) -> str:
 
 def when(message: AlertMessage) -> str | None:
     """The meeting's date and time for a reader, with the weekday (``Tue 21 Nov 2023, 14:00``)."""
-    if message.date is None:
-        return message.time
+    if message.details.date is None:
+        return message.details.time
     try:
-        day = _date.fromisoformat(message.date).strftime("%a %d %b %Y")
+        day = _date.fromisoformat(message.details.date).strftime("%a %d %b %Y")
     except ValueError:
-        day = message.date
-    return f"{day}, {message.time}" if message.time else day
+        day = message.details.date
+    return f"{day}, {message.details.time}" if message.details.time else day
 
 
 def where(message: AlertMessage) -> str | None:
-    mode = message.mode.replace("_", " ") if message.mode else None
-    if message.place and mode:
-        return f"{message.place} ({mode})"
-    return message.place or mode
+    mode = message.details.mode.replace("_", " ") if message.details.mode else None
+    if message.details.place and mode:
+        return f"{message.details.place} ({mode})"
+    return message.details.place or mode
 
 
 def facts(message: AlertMessage) -> list[tuple[str, str]]:
@@ -221,9 +221,9 @@ def facts(message: AlertMessage) -> list[tuple[str, str]]:
         ("What", what(message) if message.kind != "test" else None),
         ("When", when(message)),
         ("Where", where(message)),
-        ("Status", message.status),
-        ("Level", message.level),
-        ("Election", message.election),
+        ("Status", message.details.status),
+        ("Level", message.details.level),
+        ("Election", message.details.election),
         ("People", ", ".join(message.people) or None),
         ("Score", f"{message.score:.2f}" if message.kind != "test" else None),
     ]

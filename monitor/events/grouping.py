@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.calendar_text import DEVANAGARI_DIGITS, MONTHS, month_alternation
+from monitor.detect.model import EventFields
 from monitor.store.models import Article, Detection, Event
 
 # Reports of one meeting without a resolvable date appear within a couple of days.
@@ -172,16 +173,9 @@ def assign_event(
         detection.event = event
         _merge(event, detection, now)
         return event, False
-    fields = detection.fields or {}
     event = Event(
         party=party,
-        date=fields.get("date"),
-        time=fields.get("time"),
-        place=fields.get("place"),
-        mode=fields.get("mode"),
-        status=fields.get("status"),
-        level=fields.get("level"),
-        election=fields.get("election"),
+        **EventFields.from_json(detection.fields).to_json(),
         meeting=detection.meeting,
         election_prep=detection.election_prep,
         title=article.title,
@@ -223,10 +217,7 @@ def _reports(session: Session, event: Event, *, exclude: int | None) -> list[Rep
 
 def _merge(event: Event, detection: Detection, now: datetime) -> None:
     """Fill what the event did not know yet from a later report."""
-    fields = detection.fields or {}
-    for name in ("date", "time", "place", "mode", "status", "level", "election"):
-        if getattr(event, name) is None and fields.get(name) is not None:
-            setattr(event, name, fields[name])
+    event.details = event.details.filled_from(EventFields.from_json(detection.fields))
     event.meeting = event.meeting or detection.meeting
     event.election_prep = event.election_prep or detection.election_prep
     event.updated_at = now

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from monitor.detect.model import EventFields
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
@@ -136,6 +138,20 @@ class Event(Base):
     updated_at: Mapped[datetime]
 
     detections: Mapped[list[Detection]] = relationship(back_populates="event")
+
+    @property
+    def details(self) -> EventFields:
+        """When, where and how, as the one event record (the columns above, by name)."""
+        return EventFields.from_json({name: getattr(self, name) for name in EVENT_COLUMNS})
+
+    @details.setter
+    def details(self, record: EventFields) -> None:
+        for name, value in record.to_json().items():
+            setattr(self, name, value)
+
+
+# The columns of `Event` that hold an `EventFields` record, one per field.
+EVENT_COLUMNS = tuple(EventFields().to_json())
 
 
 class Detection(Base):
