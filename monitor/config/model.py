@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from crawler import settings as crawler_defaults
 from crawler.sources import ListingSpec, SourceSpec
 from monitor.config.alerts import (
     AlertsConfig,
@@ -93,14 +94,18 @@ class ScheduleConfig(_Model):
 
 
 class CrawlConfig(_Model):
+    """Crawl settings a user may change; their defaults are the crawler's (`crawler.settings`)."""
+
     user_agent: str | None = None
-    obey_robots: bool = True
-    download_delay: float = Field(1.0, ge=0)
-    concurrency_per_domain: int = Field(2, ge=1, le=32)
-    concurrency: int = Field(16, ge=1, le=256)
-    download_timeout: float = Field(30.0, gt=0)
-    max_page_bytes: int = Field(10 * 1024 * 1024, gt=0)
-    autothrottle: bool = True
+    obey_robots: bool = crawler_defaults.ROBOTSTXT_OBEY
+    download_delay: float = Field(crawler_defaults.DOWNLOAD_DELAY, ge=0)
+    concurrency_per_domain: int = Field(
+        crawler_defaults.CONCURRENT_REQUESTS_PER_DOMAIN, ge=1, le=32
+    )
+    concurrency: int = Field(crawler_defaults.CONCURRENT_REQUESTS, ge=1, le=256)
+    download_timeout: float = Field(float(crawler_defaults.DOWNLOAD_TIMEOUT), gt=0)
+    max_page_bytes: int = Field(crawler_defaults.DOWNLOAD_MAXSIZE, gt=0)
+    autothrottle: bool = crawler_defaults.AUTOTHROTTLE_ENABLED
     # Extraction off the crawl's event loop, in worker processes, uses both cores (1.78x measured).
     extract_processes: int = Field(2, ge=0, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"

@@ -18,6 +18,8 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from crawler import bookkeeping as bk
+from crawler import protocol as proto
 from monitor.store.models import Alert, DetectFailure, Source
 
 if TYPE_CHECKING:
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SOURCE_PREFIX = "newsmon/source/"
 # Cycles take from seconds (nothing new) to many minutes (a first crawl of many sources).
 CYCLE_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600)
 
@@ -83,8 +84,8 @@ class Metrics:
             self.pages.inc(crawl.requests)
             self.bytes.inc(crawl.bytes_received)
             self.articles.labels("new").inc(crawl.new_articles)
-            self.articles.labels("duplicate").inc(_num(raw, "newsmon/store/exact_duplicate"))
-            self.articles.labels("already_stored").inc(_num(raw, "newsmon/store/already_stored"))
+            self.articles.labels("duplicate").inc(_num(raw, proto.STORE_EXACT_DUPLICATE))
+            self.articles.labels("already_stored").inc(_num(raw, proto.STORE_ALREADY_STORED))
             self.articles.labels("skipped_seen").inc(crawl.skipped_seen)
             for key, value in raw.items():
                 self._record_raw(key, value)
@@ -109,13 +110,13 @@ class Metrics:
     def _record_raw(self, key: str, value: object) -> None:
         if not isinstance(value, int | float):
             return
-        if key.startswith(SOURCE_PREFIX):
-            source, _, counter = key[len(SOURCE_PREFIX) :].rpartition("/")
+        if key.startswith(bk.PREFIX):
+            source, _, counter = key[len(bk.PREFIX) :].rpartition("/")
             if counter == "errors":
                 self.source_errors.labels(source).inc(value)
             elif counter == "requests":
                 self.source_requests.labels(source).inc(value)
-        elif key.startswith("newsmon/errors/"):
+        elif key.startswith(proto.ERRORS_PREFIX):
             self.crawl_errors.labels(key.rsplit("/", 1)[1]).inc(value)
 
 
