@@ -29,7 +29,7 @@ from monitor.config.model import Config, load_config
 from monitor.crawl import reactor as reactor_setup
 from monitor.cycle import Monitor
 from monitor.errors import NewsmonError
-from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.lock import LockUnavailable, StoreLock
 from monitor.ops.metrics import Metrics
 
@@ -50,7 +50,7 @@ class Daemon:
         self.cycles = 0
         self.state = DaemonState(cycle_every_seconds=_interval(config))
         self.metrics: Metrics | None = None
-        self.health: HealthServer | None = None
+        self.endpoint: EndpointServer | None = None
         self._reactor: Any = None
 
     @property
@@ -188,8 +188,8 @@ class Daemon:
             )
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
-        if self.health is not None:
-            self.health.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
         if self._monitor is not None:
             self._monitor.store.dispose()
         self.lock.release()
@@ -227,8 +227,8 @@ class Daemon:
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
-            self.health = HealthServer(address, self.state, self.metrics, monitor.store, loop)
-            self.health.start()
+            self.endpoint = EndpointServer(address, self.state, self.metrics, monitor.store, loop)
+            self.endpoint.start()
         reactor.callWhenRunning(self.scheduler.start)
         reactor.addSystemEventTrigger(
             "before", "shutdown", lambda: deferred_from_coro(self._graceful())
