@@ -81,12 +81,22 @@ def collect(store: Store, configured: dict[str, bool]) -> dict[str, Any]:
         oldest_pending = session.scalar(
             select(func.min(Alert.created_at)).where(Alert.status == "pending")
         )
-        failures = list(
-            session.scalars(
-                select(DetectFailure).order_by(DetectFailure.failed_at.desc()).limit(LAST_FAILED)
+        # A store an older daemon still runs may predate the table; status does not migrate.
+        recorded = inspect(session.connection()).has_table(DetectFailure.__tablename__)
+        failures = (
+            list(
+                session.scalars(
+                    select(DetectFailure)
+                    .order_by(DetectFailure.failed_at.desc())
+                    .limit(LAST_FAILED)
+                )
             )
+            if recorded
+            else []
         )
-        failed_count = session.scalar(select(func.count()).select_from(DetectFailure))
+        failed_count = (
+            session.scalar(select(func.count()).select_from(DetectFailure)) if recorded else 0
+        )
         detect_failed = [
             {
                 "article_id": f.article_id,
