@@ -173,9 +173,14 @@ def assign_event(
         detection.event = event
         _merge(event, detection, now)
         return event, False
+    details = EventFields.from_json(detection.fields)
     event = Event(
         party=party,
-        **EventFields.from_json(detection.fields).to_json(),
+        **{
+            k: v
+            for k, v in EventFields.from_json(detection.fields).to_json().items()
+            if k != "party"
+        },
         meeting=detection.meeting,
         election_prep=detection.election_prep,
         title=article.title,

@@ -142,16 +142,18 @@ class Event(Base):
     @property
     def details(self) -> EventFields:
         """When, where and how, as the one event record (the columns above, by name)."""
-        return EventFields.from_json({name: getattr(self, name) for name in EVENT_COLUMNS})
+        values = {name: getattr(self, name) for name in EVENT_COLUMNS}
+        return EventFields.from_json({**values, "party": self.party})
 
     @details.setter
     def details(self, record: EventFields) -> None:
-        for name, value in record.to_json().items():
-            setattr(self, name, value)
+        # `party` stays the event's own: the first party of its first report.
+        for name in EVENT_COLUMNS:
+            setattr(self, name, getattr(record, name))
 
 
-# The columns of `Event` that hold an `EventFields` record, one per field.
-EVENT_COLUMNS = tuple(EventFields().to_json())
+# The columns of `Event` that hold an `EventFields` record, one per field (`party` aside).
+EVENT_COLUMNS = tuple(k for k in EventFields().to_json() if k != "party")
 
 
 class Detection(Base):
