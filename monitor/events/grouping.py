@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crawler.calendar_text import DEVANAGARI_DIGITS, MONTHS, month_alternation
 from monitor.detect.model import EventFields
-from monitor.store.models import Article, Detection, Event
+from monitor.store.models import EVENT_COLUMNS, Article, Detection, Event
 
 # Reports of one meeting without a resolvable date appear within a couple of days.
 PUBLISHED_WINDOW = dt.timedelta(days=2)
@@ -176,11 +176,7 @@ def assign_event(
     details = EventFields.from_json(detection.fields)
     event = Event(
         party=party,
-        **{
-            k: v
-            for k, v in EventFields.from_json(detection.fields).to_json().items()
-            if k != "party"
-        },
+        **{k: getattr(details, k) for k in EVENT_COLUMNS},
         meeting=detection.meeting,
         election_prep=detection.election_prep,
         title=article.title,
