@@ -42,7 +42,8 @@ class DigestItem:
             "title": self.title,
             "summary": self.summary,
             "lang": self.lang,
-            **self.details.to_json(),
+            # The item's own `party` (above) is the event's; the record's is not repeated.
+            **{k: v for k, v in self.details.to_json().items() if k != "party"},
             "evidence": self.evidence,
             "sources": [s.to_dict() for s in self.sources],
         }
@@ -57,7 +58,7 @@ class DigestItem:
             title=str(data["title"]),
             summary=str(data["summary"]),
             lang=data.get("lang"),
-            details=EventFields.from_json(data),
+            details=EventFields.from_json({**data, "party": None}),
             evidence=data.get("evidence"),
             sources=tuple(SourceRef.from_dict(s) for s in data.get("sources", ())),
         )
