@@ -13,6 +13,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
+from crawler import protocol as proto
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "newsmon/source/"
@@ -45,8 +47,8 @@ class Bookkeeper:
 
     def failed(self, source: str, kind: str, url: str, reason: str) -> None:
         """A request of `source` failed: count it and remember the latest reason."""
-        self.inc("newsmon/errors")
-        self.inc(f"newsmon/errors/{kind}")
+        self.inc(proto.ERRORS)
+        self.inc(proto.ERRORS_PREFIX + kind)
         self.source(source, ERRORS)
         if kind != "article":
             self.source(source, DISCOVERY_FAILED)

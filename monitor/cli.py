@@ -200,7 +200,10 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
             "new_articles": crawl_stats.new_articles if crawl_stats else 0,
             "skipped_seen": crawl_stats.skipped_seen if crawl_stats else 0,
             "detections": len(report.detected),
+            "detect_failed": len(report.failed),
             "new_events": report.new_events,
+            "digests_queued": report.digests,
+            "source_notices": len(report.notices),
             "alerts_sent": report.dispatch.sent,
             "alerts_retrying": report.dispatch.retrying,
             "alerts_failed": report.dispatch.failed,
@@ -219,14 +222,30 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}; - for stdin.',
 )
 @click.option("--url", default=None, help="Fetch this page once, extract and detect it.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Detect again the stored articles whose detection failed (uses --config).",
+)
 @LEXICON_CONFIG_OPTION
 def detect(
-    files: tuple[Path, ...], jsonl: Path | None, url: str | None, config_path: Path | None
+    files: tuple[Path, ...],
+    jsonl: Path | None,
+    url: str | None,
+    retry_failed: bool,
+    config_path: Path | None,
 ) -> None:
     """Detect meetings and election preparation; one JSON line per input.
 
     FILES are text files (first line the headline) or HTML pages; - reads text from stdin.
     """
+    if retry_failed:
+        if files or jsonl or url:
+            raise NewsmonError("--retry-failed reads the store; give no FILES, --jsonl or --url")
+        from monitor.commands.detect import retry_failed_articles
+
+        path = config_path or Path("config/newsmon.yaml")
+        sys.exit(0 if retry_failed_articles(path, sys.stdout) else 1)
     from monitor.commands.detect import configured_detector, run_detect
 
     run_detect(files, jsonl, url, sys.stdout, configured_detector(config_path))

@@ -1,27 +1,36 @@
 """One monitoring cycle, in the order of the flow:
 
-    crawl (Scrapy → trafilatura → store pipeline) → detect → events → outbox → send
+    crawl (Scrapy → trafilatura → store pipeline) → detect → events → outbox
+        → digests → source-health notices → send
 
 `Monitor` wires the parts from the config once; each step reads what the step before wrote to
-the store, so any step can be re-run on its own.
+the store, so any step can be re-run on its own. `newsmon run` and `newsmon crawl --once` run
+the same `run_cycle`, so a cycle from cron sends digests and notices as the daemon does.
+
+Detect, events and outbox run per article in one transaction (`monitor.events.intake`): an
+event and the alerts announcing it commit together, and an article that raises is recorded as
+failed without stopping the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import update
 
 from monitor.alerts.channels.base import Channel
+from monitor.alerts.digest import due_digests
 from monitor.alerts.dispatch import Dispatcher, DispatchReport
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import Renderer
-from monitor.config.model import Config, SourceConfig
+from monitor.alerts.source_health import Notice, queue_health_notices
+from monitor.config.model import Config, SourceConfig, project_dir
 from monitor.config.names import check_route_names
 from monitor.crawl.due import due_sources, mark_started, record_crawl
 from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
@@ -33,6 +42,8 @@ from monitor.store.models import CrawlRun
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 
 @dataclass
 class CycleReport:
@@ -40,6 +51,10 @@ class CycleReport:
     sources: list[str]
     crawl: CrawlStats | None
     detected: list[DetectOutcome] = field(default_factory=list)
+    # Articles whose detection or grouping raised in this cycle; recorded, not retried.
+    failed: list[DetectOutcome] = field(default_factory=list)
+    digests: int = 0
+    notices: list[Notice] = field(default_factory=list)
     dispatch: DispatchReport = field(default_factory=DispatchReport)
     error: str | None = None
 
@@ -85,18 +100,17 @@ class Monitor:
         store: Store | None = None,
         crawler: CrawlBackend | None = None,
         channels: dict[str, Channel] | None = None,
+        detector: Detector | None = None,
     ) -> None:
         settings = config.settings
         self.config = config
         self.store = store or Store(settings.store.url)
-        base_dir = config.path.resolve().parent
-        self.detector = load_detector(config)
-        project_dir = base_dir.parent if base_dir.name == "config" else base_dir
+        self.detector = detector or load_detector(config)
         self.channels = (
             channels
             if channels is not None
             else build_channels(
-                settings.alerts.channels, project_dir, renderer=load_renderer(config)
+                settings.alerts.channels, project_dir(config.path), renderer=load_renderer(config)
             )
         )
         self.alert_policy = AlertPolicy.from_config(settings.alerts)
@@ -135,6 +149,23 @@ class Monitor:
             min_score=self.config.settings.detect.min_score,
         )
 
+    def queue_digests(self) -> int:
+        """Queue each digest whose time has come; safe to call often (once per route and day)."""
+        queued = due_digests(self.store, self.config.settings.alerts)
+        if queued:
+            log.info("%d digest(s) queued", queued)
+        return queued
+
+    def queue_health_notices(self) -> list[Notice]:
+        """Judge every enabled source and queue a notice for each change of its health."""
+        settings = self.config.settings
+        return queue_health_notices(
+            self.store,
+            settings.operations,
+            self.config.enabled_sources(),
+            tuple(c.name for c in settings.alerts.channels),
+        )
+
     async def dispatch(self) -> DispatchReport:
         # Channels block on network I/O; keep the reactor free while they do.
         return await asyncio.to_thread(self.dispatcher.dispatch_due)
@@ -142,18 +173,29 @@ class Monitor:
     async def run_cycle(self, sources: Sequence[SourceConfig] | None = None) -> CycleReport:
         sources = list(self.due_sources() if sources is None else sources)
         report = CycleReport(run_id=0, sources=[s.name for s in sources], crawl=None)
+        # crawl → store: the Scrapy pipeline stores each article as it is extracted.
         if sources:
             report.run_id, report.crawl = await self.crawl(sources)
-        # Detection is CPU work over the store; off the loop, the scheduler and any health
-        # endpoint stay responsive meanwhile.
-        report.detected = await asyncio.to_thread(self.detect)
+        # detect → events → outbox. CPU work over the store; off the loop, the scheduler and
+        # any health endpoint stay responsive meanwhile.
+        outcomes = await asyncio.to_thread(self.detect)
+        report.detected = [o for o in outcomes if not o.failed]
+        report.failed = [o for o in outcomes if o.failed]
+        # digests, then source-health notices; neither may keep the alerts from being sent.
+        report.digests = _guarded("digests", self.queue_digests, 0)
+        # A crawl cut short by a stop says nothing of its sources.
+        if not (report.crawl is not None and report.crawl.cut_short):
+            report.notices = _guarded("source-health check", self.queue_health_notices, [])
+        # send
         report.dispatch = await self.dispatch()
         log.info(
-            "cycle %d: %d sources, %d new articles, %d detections, %d new events, %d alerts sent",
+            "cycle %d: %d sources, %d new articles, %d detections, %d failed, %d new events,"
+            " %d alerts sent",
             report.run_id,
             len(sources),
             report.crawl.new_articles if report.crawl else 0,
             len(report.detected),
+            len(report.failed),
             report.new_events,
             report.dispatch.sent,
         )
@@ -214,3 +256,12 @@ class Monitor:
                 else:
                     run.finish_reason = error
             record_crawl(session, sources, stats, now=now, error=error)
+
+
+def _guarded(step: str, run: Callable[[], _T], fallback: _T) -> _T:
+    """Run one side step of the cycle; its failure is logged and the cycle goes on."""
+    try:
+        return run()
+    except Exception:
+        log.exception("%s failed; the cycle goes on", step)
+        return fallback

@@ -16,6 +16,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import bookkeeping as bk
+from crawler import protocol as proto
 from crawler.discovery import (
     BrokenDocument,
     Candidate,
@@ -112,8 +113,8 @@ class NewsSpider(scrapy.Spider):
         if parent is not None:
             self._discovered_from.setdefault(url, parent)
         meta = {
-            "newsmon_source": spec.name,
-            "newsmon_kind": kind,
+            proto.META_SOURCE: spec.name,
+            proto.META_KIND: kind,
             # A 304 (conditional GET) reaches the callback, which reads it as "unchanged".
             "handle_httpstatus_list": [304],
             **extra,
@@ -132,7 +133,7 @@ class NewsSpider(scrapy.Spider):
     def _unchanged(self, spec: SourceSpec, response: Response) -> bool:
         """Count a discovery page as answered; True when it is the same as last time."""
         self.book.source(spec.name, bk.DISCOVERY_OK)
-        if response.status == 304 or response.meta.get("newsmon_unchanged"):
+        if response.status == 304 or response.meta.get(proto.META_UNCHANGED):
             # Its articles were all seen when it last changed: nothing to do this cycle.
             self.book.source(spec.name, bk.DISCOVERY_UNCHANGED)
             self._inc("newsmon/discovery/unchanged")
@@ -245,22 +246,22 @@ class NewsSpider(scrapy.Spider):
             if self._is_stored is not None and self._is_stored(canonical):
                 # Checked before the limit: stored articles must not use up this cycle's budget.
                 self._seen.add(canonical)
-                self._inc("newsmon/skipped_seen")
+                self._inc(proto.SKIPPED_SEEN)
                 continue
             self._seen.add(canonical)
             self._scheduled[spec.name] += 1
             self._inc("newsmon/articles_requested")
             self.book.source(spec.name, bk.REQUESTS)
             meta = {
-                "newsmon_article": True,
-                "newsmon_source": spec.name,
-                "newsmon_via": via,
-                "newsmon_canonical": canonical,
-                "newsmon_from": response.url,
+                proto.META_ARTICLE: True,
+                proto.META_SOURCE: spec.name,
+                proto.META_VIA: via,
+                proto.META_CANONICAL: canonical,
+                proto.META_FROM: response.url,
                 # Articles are fetched once and stored by monitor; caching them is waste.
                 "dont_cache": True,
                 # The feed's or sitemap's date stands in when the page states none.
-                "newsmon_listed_date": candidate.published.isoformat()
+                proto.META_LISTED_DATE: candidate.published.isoformat()
                 if candidate.published
                 else None,
             }
@@ -300,7 +301,7 @@ class NewsSpider(scrapy.Spider):
             # A worker died twice, even in a fresh pool; the page may be fine next time, so the
             # page that listed it is read again next cycle rather than kept as unchanged.
             logger.exception("source %s: extraction worker died on %s", spec.name, response.url)
-            self._incomplete(response.meta["newsmon_from"])
+            self._incomplete(response.meta[proto.META_FROM])
             article = None
         except Exception:
             # One page that breaks the extractor must not end the source's crawl.
@@ -312,7 +313,7 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc("newsmon/articles")
         self.book.source(spec.name, bk.ARTICLES)
-        requested: str = response.meta["newsmon_canonical"]
+        requested: str = response.meta[proto.META_CANONICAL]
         canonical = self._page_canonical(spec, response) or requested
         item = ArticleItem(
             url=response.url,
@@ -320,10 +321,10 @@ class NewsSpider(scrapy.Spider):
             source=spec.name,
             title=article.title,
             text=article.text,
-            published=article.published or response.meta.get("newsmon_listed_date"),
+            published=article.published or response.meta.get(proto.META_LISTED_DATE),
             author=article.author,
             lang=article.lang or spec.lang,
-            discovered_via=response.meta["newsmon_via"],
+            discovered_via=response.meta[proto.META_VIA],
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
         )
@@ -347,11 +348,11 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         meta = request.meta if request is not None else {}
-        source = meta.get("newsmon_source", "?")
-        kind = "article" if meta.get("newsmon_article") else meta.get("newsmon_kind", "page")
+        source = meta.get(proto.META_SOURCE, "?")
+        kind = "article" if meta.get(proto.META_ARTICLE) else meta.get(proto.META_KIND, "page")
         transient = self.book.on_failure(failure, source, kind, url)
         # An article's page, or the page that linked to a child sitemap or listing page.
-        origin = meta.get("newsmon_from") or self._discovered_from.get(url)
+        origin = meta.get(proto.META_FROM) or self._discovered_from.get(url)
         if transient and origin:
             self._incomplete(origin)
 
@@ -398,7 +399,7 @@ class NewsSpider(scrapy.Spider):
         return False
 
     def _spec(self, response: Response) -> SourceSpec:
-        return self.sources[response.meta["newsmon_source"]]
+        return self.sources[response.meta[proto.META_SOURCE]]
 
     def _inc(self, key: str, count: int = 1) -> None:
         self.book.inc(key, count)

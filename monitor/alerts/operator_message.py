@@ -1,7 +1,8 @@
 """Operator notices (a source failing, stale or recovered) as the channels send them.
 
-`monitor.ops.source_health` writes these rows (schema ``newsmon.operator/1``); the alert side only
-delivers them, passing the payload through unchanged so fields added there reach receivers.
+`monitor.alerts.source_health` writes these rows (schema ``newsmon.operator/1``); the delivery
+side only sends them, passing the payload through unchanged so fields added there reach
+receivers.
 """
 
 from __future__ import annotations

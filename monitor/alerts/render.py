@@ -285,35 +285,37 @@ def topic(message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]
 
 def when(message: AlertMessage) -> str | None:
     """The meeting's date and time for a reader, with the weekday (``Tue 21 Nov 2023, 14:00``)."""
-    if message.date is None:
-        return message.time
+    if message.details.date is None:
+        return message.details.time
     try:
-        day = _date.fromisoformat(message.date).strftime("%a %d %b %Y")
+        day = _date.fromisoformat(message.details.date).strftime("%a %d %b %Y")
     except ValueError:
-        day = message.date
-    return f"{day}, {message.time}" if message.time else day
+        day = message.details.date
+    return f"{day}, {message.details.time}" if message.details.time else day
 
 
 def where(message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]) -> str | None:
-    mode = labels.get(message.mode, message.mode.replace("_", " ")) if message.mode else None
-    if message.place and mode:
-        return f"{message.place} ({mode})"
-    return message.place or mode
+    details = message.details
+    mode = labels.get(details.mode, details.mode.replace("_", " ")) if details.mode else None
+    if details.place and mode:
+        return f"{details.place} ({mode})"
+    return details.place or mode
 
 
 def facts(
     message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]
 ) -> list[tuple[str, str]]:
     """The known structured fields as (label, value) rows; unknown fields are left out."""
-    status = labels.get(message.status, message.status) if message.status else None
+    held = message.details.status
+    status = labels.get(held, held) if held else None
     rows: list[tuple[str, str | None]] = [
         ("Party", ", ".join(message.parties) or None),
         ("What", what(message, labels) if message.kind != "test" else None),
         ("When", when(message)),
         ("Where", where(message, labels)),
         ("Status", status),
-        ("Level", message.level),
-        ("Election", message.election),
+        ("Level", message.details.level),
+        ("Election", message.details.election),
         ("People", ", ".join(message.people) or None),
         ("Score", f"{message.score:.2f}" if message.kind != "test" else None),
     ]

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.message import make_test_message
-from monitor.config.model import load_config
+from monitor.commands.terminal import render_table
+from monitor.config.model import load_config, project_dir
 from monitor.errors import ConfigError, NewsmonError
 from monitor.store import Store
 from monitor.store.models import Alert
-from monitor.terminal import render_table
 
 
 def alert_record(a: Alert) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def send_test(config_path: Path, channel_name: str, out: TextIO) -> bool:
     config = load_config(config_path)
     config_dir = config.path.resolve().parent
     # Relative file-channel paths are taken from the project folder, as the daemon does.
-    base = config_dir.parent if config_dir.name == "config" else config_dir
+    base = project_dir(config.path)
     try:
         renderer = build_renderer(config.settings.alerts, config_dir)
     except ValueError as exc:

@@ -1,4 +1,5 @@
-"""`newsmon detect`: JSON lines in, one detection per input out, in order."""
+"""`newsmon detect`: JSON lines in, one detection per input out, in order; and, with
+`--retry-failed`, stored articles whose detection failed detected again."""
 
 from __future__ import annotations
 
@@ -123,3 +124,33 @@ def run_detect(
         )
         out.write(json.dumps(found.to_json(str(row["id"])), ensure_ascii=False) + "\n")
         out.flush()
+
+
+def retry_failed_articles(config_path: Path, out: TextIO) -> bool:
+    """Detect the failed articles of the store again, now; their alerts go out at the next
+    dispatch. False when some still fail."""
+    from monitor.alerts.policy import AlertPolicy
+    from monitor.config.model import load_config
+    from monitor.cycle import load_detector
+    from monitor.events.intake import retry_failed
+    from monitor.store import Store
+
+    config = load_config(config_path)
+    store = Store(config.settings.store.url)
+    try:
+        outcomes = retry_failed(
+            store,
+            load_detector(config),
+            AlertPolicy.from_config(config.settings.alerts),
+            min_score=config.settings.detect.min_score,
+        )
+    finally:
+        store.dispose()
+    failed = [o for o in outcomes if o.failed]
+    for outcome in failed:
+        out.write(f"article {outcome.article_id} failed again: {outcome.error}\n")
+    out.write(
+        f"{len(outcomes)} failed article(s) retried: {len(outcomes) - len(failed)} detected"
+        f" ({sum(1 for o in outcomes if o.positive)} flagged), {len(failed)} failed again\n"
+    )
+    return not failed

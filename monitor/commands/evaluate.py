@@ -16,24 +16,23 @@ from datetime import UTC, datetime, time
 from itertools import combinations
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from crawler.calendar_text import IST
 from monitor.alerts.policy import AlertPolicy
 from monitor.commands.blind_split import Split, split_rows
 from monitor.commands.inputs import numbered_jsonl, published_date
+from monitor.commands.terminal import progress
 from monitor.detect import Detector
 from monitor.errors import NewsmonError
 from monitor.events.intake import detect_pending
 from monitor.store import Store
 from monitor.store.articles import content_hash
 from monitor.store.models import Article, Detection
-from monitor.terminal import progress
 
 LABELS = ("meeting", "election_prep")
 FIELDS = ("party", "date", "place", "mode", "status")
-IST = ZoneInfo("Asia/Kolkata")
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 from crawler import settings as crawler_defaults
+from monitor.commands.terminal import progress
 from monitor.config.model import SourceConfig, load_config
 from monitor.crawl.probe import Probe, Prober
 from monitor.errors import NewsmonError
-from monitor.terminal import progress
 
 # Sources are checked side by side; each source's URLs one after another, to stay polite.
 PARALLEL_SOURCES = 8

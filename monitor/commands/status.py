@@ -1,7 +1,8 @@
 """`newsmon status [--json]`: the daemon's state for a person, read from the store.
 
 It shows what `/healthz` and `/metrics` show, but works whether or not the daemon runs: whether
-a daemon holds the store, the last cycles, each source's health and the outbox.
+a daemon holds the store, the last cycles, each source's health, the articles whose detection
+failed and the outbox.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, inspect, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.commands.terminal import render_table
 from monitor.config.model import load_config
 from monitor.ops.lock import holder
 from monitor.store import Store
-from monitor.store.models import Alert, CrawlRun, Source
-from monitor.terminal import render_table
+from monitor.store.models import Alert, CrawlRun, DetectFailure, Source
 
 LAST_CYCLES = 10
 LAST_FAILED = 10
@@ -90,6 +91,34 @@ def collect(
         oldest_pending = session.scalar(
             select(func.min(Alert.created_at)).where(Alert.status == "pending")
         )
+        # A store an older daemon still runs may predate the table; status does not migrate.
+        recorded = inspect(session.connection()).has_table(DetectFailure.__tablename__)
+        failures = (
+            list(
+                session.scalars(
+                    select(DetectFailure)
+                    .order_by(DetectFailure.failed_at.desc())
+                    .limit(LAST_FAILED)
+                )
+            )
+            if recorded
+            else []
+        )
+        failed_count = (
+            session.scalar(select(func.count()).select_from(DetectFailure)) if recorded else 0
+        )
+        detect_failed = [
+            {
+                "article_id": f.article_id,
+                "url": f.article.url,
+                "error": f.error,
+                "traceback_digest": f.traceback_digest,
+                "raised_at": f.raised_at,
+                "failed_at": _iso(f.failed_at),
+                "attempts": f.attempts,
+            }
+            for f in failures
+        ]
     cycles = [
         {
             "id": r.id,
@@ -128,6 +157,7 @@ def collect(
     return {
         "cycles": cycles,
         "sources": sources,
+        "detection": {"failed": int(failed_count or 0), "recent_failed": detect_failed},
         "alerts": {
             "pending": int(counts.get("pending", 0)),
             "sent": int(counts.get("sent", 0)),
@@ -218,6 +248,16 @@ def render(status: dict[str, Any], zone: ZoneInfo | None = None) -> str:
         for s in status["sources"]:
             if s["last_error"] and s["health"] != "ok":
                 lines.append(f"  {s['name']}: last error: {s['last_error']}")
+    detection = status["detection"]
+    lines += ["", f"detection: {detection['failed']} article(s) failed"]
+    for f in detection["recent_failed"]:
+        lines.append(
+            f"  article {f['article_id']} {f['url']} failed at {f['failed_at']}"
+            f" ({f['attempts']} attempts): {f['error']} [{f['traceback_digest']}"
+            f" at {f['raised_at'] or '?'}]"
+        )
+    if detection["failed"]:
+        lines.append("  after a fix: newsmon detect --retry-failed -c CONFIG")
     alerts = status["alerts"]
     oldest = local(alerts["oldest_pending_at"])
     lines += [

@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from crawler import settings as crawler_defaults
 from crawler.sources import ListingSpec, SourceSpec
 from monitor.config.alerts import (
     AlertsConfig,
@@ -94,14 +95,18 @@ class ScheduleConfig(_Model):
 
 
 class CrawlConfig(_Model):
+    """Crawl settings a user may change; their defaults are the crawler's (`crawler.settings`)."""
+
     user_agent: str | None = None
-    obey_robots: bool = True
-    download_delay: float = Field(1.0, ge=0)
-    concurrency_per_domain: int = Field(2, ge=1, le=32)
-    concurrency: int = Field(16, ge=1, le=256)
-    download_timeout: float = Field(30.0, gt=0)
-    max_page_bytes: int = Field(10 * 1024 * 1024, gt=0)
-    autothrottle: bool = True
+    obey_robots: bool = crawler_defaults.ROBOTSTXT_OBEY
+    download_delay: float = Field(crawler_defaults.DOWNLOAD_DELAY, ge=0)
+    concurrency_per_domain: int = Field(
+        crawler_defaults.CONCURRENT_REQUESTS_PER_DOMAIN, ge=1, le=32
+    )
+    concurrency: int = Field(crawler_defaults.CONCURRENT_REQUESTS, ge=1, le=256)
+    download_timeout: float = Field(float(crawler_defaults.DOWNLOAD_TIMEOUT), gt=0)
+    max_page_bytes: int = Field(crawler_defaults.DOWNLOAD_MAXSIZE, gt=0)
+    autothrottle: bool = crawler_defaults.AUTOTHROTTLE_ENABLED
     # Extraction off the crawl's event loop, in worker processes, uses both cores (1.78x measured).
     extract_processes: int = Field(2, ge=0, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -239,7 +244,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG, env: Mapping[str, str] | None
     settings = _validate(Settings, _read_yaml(path, env), path)
     sources_path = (path.parent / settings.sources_file).resolve()
     sources = _validate(SourcesFile, _read_yaml(sources_path, env), sources_path)
-    store_url = _resolve_sqlite_path(settings.store.url, path.parent)
+    store_url = _resolve_sqlite_path(settings.store.url, path)
     settings = settings.model_copy(update={"store": StoreConfig(url=store_url)})
     return Config(settings=settings, sources=sources.sources, path=path, sources_path=sources_path)
 
@@ -293,7 +298,7 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
-def _resolve_sqlite_path(url: str, base: Path) -> str:
+def _resolve_sqlite_path(url: str, config_path: Path) -> str:
     """Make `sqlite:///relative.db` relative to the project root (the config dir's parent)."""
     prefix = "sqlite:///"
     if not url.startswith(prefix) or url.startswith(prefix + "/") or url == "sqlite://":
@@ -301,5 +306,11 @@ def _resolve_sqlite_path(url: str, base: Path) -> str:
     rel = url[len(prefix) :]
     if rel.startswith(":memory:"):
         return url
-    root = base.resolve().parent if base.name == "config" else base.resolve()
-    return prefix + str(root / rel)
+    return prefix + str(project_dir(config_path) / rel)
+
+
+def project_dir(config_path: Path) -> Path:
+    """The project folder: the parent of the config file's folder when that is named `config/`
+    (the layout of a checkout), else the config file's folder. Relative paths start here."""
+    folder = config_path.resolve().parent
+    return folder.parent if folder.name == "config" else folder

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crawler import protocol as proto
 from crawler import settings as crawler_defaults
 from crawler.sources import SourceSpec
 from monitor.config.model import CrawlConfig
@@ -50,8 +51,8 @@ class CrawlStats:
             requests=num("downloader/request_count"),
             bytes_received=num("downloader/response_bytes"),
             items=num("item_scraped_count"),
-            new_articles=num("newsmon/store/new"),
-            skipped_seen=num("newsmon/skipped_seen"),
+            new_articles=num(proto.STORE_NEW),
+            skipped_seen=num(proto.SKIPPED_SEEN),
             errors=num("log_count/ERROR") + num("spider_exceptions/count"),
             raw=raw,
         )

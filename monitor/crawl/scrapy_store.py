@@ -13,6 +13,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from crawler import protocol as proto
 from crawler.items import ArticleItem
 from monitor.store import Store
 from monitor.store.articles import is_stored, save_article
@@ -49,11 +50,11 @@ class StorePipeline:
             result = save_article(session, item, now=self.store.clock(), crawl_run_id=self.run_id)
         if stats is not None:
             if not result.created:
-                stats.inc_value("newsmon/store/already_stored")
+                stats.inc_value(proto.STORE_ALREADY_STORED)
             elif result.duplicate_of is not None:
-                stats.inc_value("newsmon/store/exact_duplicate")
+                stats.inc_value(proto.STORE_EXACT_DUPLICATE)
             else:
-                stats.inc_value("newsmon/store/new")
+                stats.inc_value(proto.STORE_NEW)
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:
@@ -91,13 +92,13 @@ class SeenUrlMiddleware:
         return cls(store_for(crawler), crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
-        if not request.meta.get("newsmon_article"):
+        if not request.meta.get(proto.META_ARTICLE):
             return None
-        canonical = request.meta.get("newsmon_canonical") or request.url
+        canonical = request.meta.get(proto.META_CANONICAL) or request.url
         with self.store.session() as session:
             seen = is_stored(session, canonical)
         if seen:
             if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("newsmon/skipped_seen")
+                self.crawler.stats.inc_value(proto.SKIPPED_SEEN)
             raise IgnoreRequest(f"already stored: {canonical}")
         return None

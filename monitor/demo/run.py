@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import yaml
 from sqlalchemy import select
 
+from monitor.commands.terminal import cut_at_word, render_table
 from monitor.config.model import (
     Config,
     CrawlConfig,
@@ -35,7 +36,6 @@ from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
 from monitor.demo.server import LocalSite
 from monitor.demo.site import DemoArticle, extra_article, load_seed_articles, publish
 from monitor.store.models import Alert, Article, Detection
-from monitor.terminal import cut_at_word, render_table
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 WEBHOOK_SECRET = "demo-secret-not-for-production"

@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Article, Detection, Event
+from crawler.calendar_text import DEVANAGARI_DIGITS, MONTHS, month_alternation
+from monitor.detect.model import EventFields
+from monitor.store.models import EVENT_COLUMNS, Article, Detection, Event
 
 # Reports of one meeting without a resolvable date appear within a couple of days.
 PUBLISHED_WINDOW = dt.timedelta(days=2)
@@ -30,27 +32,12 @@ JOIN_SCORE = 3.0
 # a party meets in its state capital often, with the same leaders.
 JOIN_SCORE_ONE_SIDED = 5.0
 
-_MONTHS = {
-    1: ("january", "jan", "जनवरी"),
-    2: ("february", "feb", "फरवरी", "फ़रवरी"),
-    3: ("march", "mar", "मार्च"),
-    4: ("april", "apr", "अप्रैल", "अप्रेल"),
-    5: ("may", "मई"),
-    6: ("june", "jun", "जून"),
-    7: ("july", "jul", "जुलाई"),
-    8: ("august", "aug", "अगस्त"),
-    9: ("september", "sept", "sep", "सितंबर", "सितम्बर"),
-    10: ("october", "oct", "अक्टूबर", "अक्तूबर"),
-    11: ("november", "nov", "नवंबर", "नवम्बर"),
-    12: ("december", "dec", "दिसंबर", "दिसम्बर"),
-}
-_MONTH_OF = {name: number for number, names in _MONTHS.items() for name in names}
-_MONTH = "|".join(sorted(map(re.escape, _MONTH_OF), key=len, reverse=True))
+_MONTH_OF = MONTHS
+_MONTH = month_alternation()
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?![a-z])")
 _MONTH_DAY = re.compile(rf"(?<![a-z])({_MONTH})\.?\s+(\d{{1,2}})\b")
 
 _NUMBER = re.compile(r"\d{2,}")
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -89,12 +76,12 @@ def _place(value: object) -> str | None:
 
 def numbers(text: str) -> frozenset[str]:
     """Numbers of two or more digits (seats, counts, dates) in either script."""
-    return frozenset(_NUMBER.findall(text.translate(_DEVANAGARI_DIGITS)))
+    return frozenset(_NUMBER.findall(text.translate(DEVANAGARI_DIGITS)))
 
 
 def day_months(text: str) -> frozenset[tuple[int, int]]:
     """Day-and-month mentions in Hindi or English, without needing the year."""
-    text = text.translate(_DEVANAGARI_DIGITS).casefold()
+    text = text.translate(DEVANAGARI_DIGITS).casefold()
     found = {(_MONTH_OF[m], int(d)) for d, m in _DAY_MONTH.findall(text)}
     found |= {(_MONTH_OF[m], int(d)) for m, d in _MONTH_DAY.findall(text)}
     return frozenset((m, d) for m, d in found if 1 <= d <= 31)
@@ -186,16 +173,10 @@ def assign_event(
         detection.event = event
         _merge(event, detection, now)
         return event, False
-    fields = detection.fields or {}
+    details = EventFields.from_json(detection.fields)
     event = Event(
         party=party,
-        date=fields.get("date"),
-        time=fields.get("time"),
-        place=fields.get("place"),
-        mode=fields.get("mode"),
-        status=fields.get("status"),
-        level=fields.get("level"),
-        election=fields.get("election"),
+        **{k: getattr(details, k) for k in EVENT_COLUMNS},
         meeting=detection.meeting,
         election_prep=detection.election_prep,
         title=article.title,
@@ -237,10 +218,7 @@ def _reports(session: Session, event: Event, *, exclude: int | None) -> list[Rep
 
 def _merge(event: Event, detection: Detection, now: datetime) -> None:
     """Fill what the event did not know yet from a later report."""
-    fields = detection.fields or {}
-    for name in ("date", "time", "place", "mode", "status", "level", "election"):
-        if getattr(event, name) is None and fields.get(name) is not None:
-            setattr(event, name, fields[name])
+    event.details = event.details.filled_from(EventFields.from_json(detection.fields))
     event.meeting = event.meeting or detection.meeting
     event.election_prep = event.election_prep or detection.election_prep
     event.updated_at = now

@@ -10,8 +10,9 @@ One process: Twisted's asyncio reactor drives APScheduler's `AsyncIOScheduler` a
   code run too early;
 - SIGHUP reloads the config between cycles; an invalid new config is logged and the running
   one kept;
-- source-health notices after each cycle (`monitor.ops.source_health`), digests before each
-  dispatch, and the health/metrics endpoint (`monitor.ops.endpoint`).
+- a dispatch job between cycles (queueing due digests first), and the /healthz and /metrics
+  endpoint (`monitor.ops.endpoint`). Digests and source-health notices are steps of the cycle
+  itself (`monitor.cycle`), as for `newsmon crawl --once`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,9 @@ from monitor.config.model import Config, load_config
 from monitor.crawl import reactor as reactor_setup
 from monitor.cycle import Monitor
 from monitor.errors import NewsmonError
-from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.lock import LockUnavailable, StoreLock
 from monitor.ops.metrics import Metrics
-from monitor.ops.pause import install_pause_points
-from monitor.ops.source_health import check_sources
 
 log = logging.getLogger(__name__)
 # The start-up line and one line per cycle: what an operator sees without -v (the CLI sets
@@ -54,7 +53,7 @@ class Daemon:
         self.cycles = 0
         self.state = DaemonState(cycle_every_seconds=_interval(config))
         self.metrics: Metrics | None = None
-        self.health: HealthServer | None = None
+        self.endpoint: EndpointServer | None = None
         self._reactor: Any = None
 
     @property
@@ -97,8 +96,6 @@ class Daemon:
             self.cycles += 1
             self._cycle_ended(started, report)
             self._log_cycle(report, time.monotonic() - started)
-            if not self.stopping:  # a cycle cut short by a stop says nothing of its sources
-                await self._source_health()
 
     async def dispatch_job(self) -> None:
         if self.stopping:
@@ -108,7 +105,7 @@ class Daemon:
             return  # the cycle dispatches at its end anyway
         async with self._busy:
             try:
-                self._queue_digests()
+                self.monitor.queue_digests()
                 report = await self.monitor.dispatch()
                 if self.metrics is not None:
                     self.metrics.record_dispatch(report)
@@ -139,31 +136,6 @@ class Daemon:
                 self.metrics.record_failed_cycle(seconds, now)
             else:
                 self.metrics.record_cycle(report, seconds, now)
-
-    async def _source_health(self) -> None:
-        monitor = self.monitor
-        try:
-            notices = check_sources(
-                monitor.store,
-                self.config.settings.operations,
-                self.config.enabled_sources(),
-                tuple(c.name for c in self.config.settings.alerts.channels),
-            )
-            if notices:
-                # Sent now rather than at the next dispatch tick: an operator wants to know.
-                report = await monitor.dispatch()
-                if self.metrics is not None:
-                    self.metrics.record_dispatch(report)
-        except Exception:
-            log.exception("source health check failed")
-
-    def _queue_digests(self) -> None:
-        # Digests are queued before each dispatch run; the function is idempotent per day.
-        from monitor.alerts.digest import due_digests
-
-        queued = due_digests(self.monitor.store, self.config.settings.alerts)
-        if queued:
-            log.info("%d digest(s) queued", queued)
 
     # -- reload and stop -------------------------------------------------------------------
 
@@ -235,8 +207,8 @@ class Daemon:
             )
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
-        if self.health is not None:
-            self.health.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
         if self._monitor is not None:
             self._monitor.store.dispose()
         self.lock.release()
@@ -264,7 +236,6 @@ class Daemon:
         if self._monitor is None:
             self._monitor = Monitor(self.config)
         monitor = self.monitor
-        install_pause_points(monitor, os.environ.get("NEWSMON_PAUSE_AT", ""))
         interrupted = monitor.recover()
         if interrupted:
             log.warning("%d crawl run(s) were interrupted by an earlier stop", interrupted)
@@ -275,8 +246,8 @@ class Daemon:
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
-            self.health = HealthServer(address, self.state, self.metrics, monitor.store, loop)
-            self.health.start()
+            self.endpoint = EndpointServer(address, self.state, self.metrics, monitor.store, loop)
+            self.endpoint.start()
         reactor.callWhenRunning(self.scheduler.start)
         reactor.addSystemEventTrigger(
             "before", "shutdown", lambda: deferred_from_coro(self._graceful())

@@ -45,7 +45,7 @@ class DaemonState:
     scheduler_running: Callable[[], bool] = lambda: False
 
 
-class HealthServer:
+class EndpointServer:
     def __init__(
         self,
         address: tuple[str, int],
@@ -62,7 +62,7 @@ class HealthServer:
             raise NewsmonError(
                 f"health.listen {_url_host(address[0])}:{address[1]}: cannot listen there: {exc}"
             ) from None
-        self._server.health = self
+        self._server.endpoint = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="newsmon-health", daemon=True
         )
@@ -128,7 +128,7 @@ class HealthServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    health: HealthServer
+    endpoint: EndpointServer
 
 
 class _Server6(_Server):
@@ -147,11 +147,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/healthz":
-            healthy, facts = self.server.health.check()
+            healthy, facts = self.server.endpoint.check()
             body = json.dumps(facts).encode()
             self._send(200 if healthy else 503, "application/json", body)
         elif path == "/metrics":
-            self._send(200, CONTENT_TYPE_LATEST, self.server.health.metrics.render())
+            self._send(200, CONTENT_TYPE_LATEST, self.server.endpoint.metrics.render())
         else:
             self._send(404, "text/plain; charset=utf-8", b"not found: try /healthz or /metrics\n")
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler.calendar_text import IST
 from crawler.items import ArticleItem
 from monitor.store import neardup
 from monitor.store.models import Article, ArticleAlias, Source
@@ -159,7 +160,5 @@ def _parse_time(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         # The crawler emits aware times; a naive one is taken as India time, where our
         # sources publish, rather than guessed as UTC.
-        from zoneinfo import ZoneInfo
-
-        parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Kolkata"))
+        parsed = parsed.replace(tzinfo=IST)
     return parsed

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from monitor.detect.model import EventFields
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
@@ -128,6 +130,7 @@ class Event(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     level: Mapped[str | None] = mapped_column(String(20))
     election: Mapped[str | None] = mapped_column(String(100))
+    venue: Mapped[str | None] = mapped_column(String(200))
     meeting: Mapped[bool] = mapped_column(Boolean, default=False)
     election_prep: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text, default="")
@@ -135,6 +138,22 @@ class Event(Base):
     updated_at: Mapped[datetime]
 
     detections: Mapped[list[Detection]] = relationship(back_populates="event")
+
+    @property
+    def details(self) -> EventFields:
+        """When, where and how, as the one event record (the columns above, by name)."""
+        values = {name: getattr(self, name) for name in EVENT_COLUMNS}
+        return EventFields.from_json({**values, "party": self.party})
+
+    @details.setter
+    def details(self, record: EventFields) -> None:
+        # `party` stays the event's own: the first party of its first report.
+        for name in EVENT_COLUMNS:
+            setattr(self, name, getattr(record, name))
+
+
+# The columns of `Event` that hold an `EventFields` record, one per field (`party` aside).
+EVENT_COLUMNS = tuple(k for k in EventFields().to_json() if k != "party")
 
 
 class Detection(Base):
@@ -154,6 +173,28 @@ class Detection(Base):
 
     article: Mapped[Article] = relationship()
     event: Mapped[Event | None] = relationship(back_populates="detections")
+
+
+class DetectFailure(Base):
+    """An article whose detection or grouping raised: skipped by later cycles until retried.
+
+    One row per article, for the latest failure; `newsmon detect --retry-failed` removes it.
+    An article whose text changed after the failure (`Article.updated_at`) is tried again.
+    """
+
+    __tablename__ = "detect_failures"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    # "TypeError: ..." — the exception's type and message, for a person.
+    error: Mapped[str] = mapped_column(Text)
+    # A short hash of the traceback's frames: failures with the same cause share it.
+    traceback_digest: Mapped[str] = mapped_column(String(16))
+    # Where it was raised ("monitor/detect/fields.py:120 in venue"), the innermost frame.
+    raised_at: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+    article: Mapped[Article] = relationship()
 
 
 class Alert(Base):

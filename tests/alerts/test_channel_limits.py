@@ -18,6 +18,7 @@ from monitor.alerts.digest_message import DigestItem, DigestMessage
 from monitor.alerts.message import AlertMessage, SourceRef
 from monitor.alerts.payload import Message
 from monitor.alerts.render import LANGUAGES, Renderer
+from monitor.detect.model import EventFields
 
 TITLE = ("लोकसभा चुनाव की तैयारी में झामुमो: 21 नवंबर को सीएम हेमंत सोरेन करेंगे राज्य भर के "
          "पार्टी पदाधिकारियों, जिलाध्यक्षों और प्रखंड अध्यक्षों के साथ ऑनलाइन संवाद")  # fmt: skip
@@ -39,8 +40,9 @@ ALERT = AlertMessage(
     summary="JMM · meeting, election preparation · 2023-11-21 14:00 · Ranchi (online) · "
     "scheduled · Lok Sabha 2024",
     parties=("JMM", "INC", "RJD"), people=("Hemant Soren", "Vinod Pandey", "Supriyo Bhattacharya"),
-    meeting=True, election_prep=True, score=0.97, date="2023-11-21", time="14:00",
-    status="scheduled", mode="online", place="Ranchi", level="state", election="Lok Sabha 2024",
+    meeting=True, election_prep=True, score=0.97,
+    details=EventFields(date="2023-11-21", time="14:00", status="scheduled", mode="online",
+                        place="Ranchi", level="state", election="Lok Sabha 2024"),
     evidence=tuple((SENTENCE, ("हेमंत सोरेन", "ऑनलाइन संवाद")) for _ in range(4)),
     sources=_sources(14), lang="hi", created_at="2023-11-20T05:00:00Z",
     also_reported_by=_sources(6),
@@ -52,8 +54,10 @@ DIGEST = DigestMessage(
     timezone="Asia/Kolkata", lang="hi", created_at="2023-11-21T02:30:00Z",
     items=tuple(
         DigestItem(f"evt-{i}", ("Jharkhand", "Bihar", None)[i % 3], ("JMM", "BJP", "INC")[i % 3],
-                   "new" if i % 2 else "update", TITLE, ALERT.summary, "hi", "2023-11-21",
-                   None, "scheduled", "online", "Ranchi", SENTENCE, _sources(3))
+                   "new" if i % 2 else "update", TITLE, ALERT.summary, "hi",
+                   EventFields(date="2023-11-21", status="scheduled", mode="online",
+                               place="Ranchi"),
+                   SENTENCE, _sources(3))
         for i in range(60)
     ),
 )  # fmt: skip

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from monitor.config.model import load_config
 from monitor.errors import ConfigError
+from tests.cli_helpers import newsmon
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,13 +101,7 @@ def test_broken_yaml_gives_the_line(tmp_path: Path) -> None:
 
 def test_cli_config_check_exits_2_with_key_path(tmp_path: Path) -> None:
     path = write(tmp_path, "crawl:\n  concurrency_per_domain: 0\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "config", "check", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = newsmon("config", "check", "--config", str(path), timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -115,13 +109,7 @@ def test_cli_config_check_exits_2_with_key_path(tmp_path: Path) -> None:
 
 
 def test_cli_config_check_ok(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "config", "check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = newsmon("config", "check", timeout=60)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
 
@@ -140,13 +128,7 @@ def test_a_bare_health_port_binds_loopback(tmp_path: Path) -> None:
 
 
 def check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", "config", "check", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    return newsmon("config", "check", "--config", str(path), timeout=60)
 
 
 def test_cli_config_check_loads_the_lexicon_files(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import io
 
 from rich.cells import cell_len
 
-from monitor.terminal import cut_at_word, progress, render_table
+from monitor.commands.terminal import cut_at_word, progress, render_table
 
 HINDI = "लोकसभा चुनाव की तैयारी में कांग्रेसः 14 लोकसभा सीट के संयोजक और प्रभारियों के साथ"
 

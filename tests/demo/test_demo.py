@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.cli_helpers import newsmon
@@ -14,13 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_finds_the_seeds_alerts_and_fetches_only_the_new_article(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "demo", "--workdir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=240,
-    )
+    result = newsmon("demo", "--workdir", str(tmp_path), timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     summary = re.search(

@@ -1,8 +1,8 @@
 """Crash safety: SIGKILL the daemon at five points of a cycle, restart, lose and double nothing.
 
 The points are reached deterministically: mid-crawl is a request the test's site holds open;
-the others are the daemon's NEWSMON_PAUSE_AT hook (monitor/ops/pause.py), which logs
-"paused at <point>" and waits there to be killed.
+the others are the pause points of `tests.hooks.pause`, installed by `tests.hooks.launch`, which
+log "paused at <point>" and wait there to be killed.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_killed_five_times_mid_cycle_then_restarted(tmp_path: Path, store_url: s
         for point in ("after-crawl", "after-detect", "before-send", "after-send"):
             if point == "after-detect":
                 publish(site, [*seeds, extra_article()])  # news arrives while it is down
-            with DaemonProcess(config, env={"NEWSMON_PAUSE_AT": point}) as daemon:
+            with DaemonProcess(config, hooks=["--pause-at", point]) as daemon:
                 daemon.read_until(f"paused at {point}")
                 daemon.kill()
 

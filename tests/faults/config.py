@@ -38,6 +38,7 @@ def write_config(
     crawl: dict[str, Any] | None = None,
     health: dict[str, Any] | None = None,
     operations: dict[str, Any] | None = None,
+    routes: list[dict[str, Any]] | None = None,
 ) -> Path:
     main = {
         "store": {"url": store_url},
@@ -48,7 +49,10 @@ def write_config(
             "concurrency_per_domain": 8,
             **(crawl or {}),
         },
-        "alerts": {"channels": [{"name": "log", "type": "file", "path": str(alert_log)}]},
+        "alerts": {
+            "channels": [{"name": "log", "type": "file", "path": str(alert_log)}],
+            **({"routes": routes} if routes is not None else {}),
+        },
         "health": health or {},
         "operations": operations or {},
     }

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +12,9 @@ from sqlalchemy import text
 
 from monitor.demo.server import LocalSite
 from monitor.ops.lock import AlreadyRunning, Holder, LockUnavailable, StoreLock, holder
+from tests.cli_helpers import newsmon
 from tests.faults.config import demo_source, write_config
-from tests.faults.proc import ROOT, DaemonProcess
+from tests.faults.proc import DaemonProcess
 
 
 def test_a_second_lock_on_sqlite_is_refused_and_names_the_holder(sqlite_url: str) -> None:
@@ -98,13 +97,7 @@ def test_newsmon_run_refuses_a_second_daemon_on_the_same_store(
         )
         with DaemonProcess(config) as first:
             first.read_until("newsmon running")
-            second = subprocess.run(
-                [sys.executable, "-m", "monitor", "run", "--config", str(config)],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            second = newsmon("run", "--config", str(config), timeout=60)
             assert second.returncode == 2
             assert "already running on this store" in second.stderr
             assert len(second.stderr.strip().splitlines()) == 1, second.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +11,8 @@ from monitor.commands.status import show_status
 from monitor.ops.lock import StoreLock
 from monitor.store import Store
 from monitor.store.models import Alert, CrawlRun, Source
+from tests.cli_helpers import newsmon
 from tests.faults.config import write_config
-from tests.faults.proc import ROOT
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 
@@ -98,10 +96,7 @@ def test_status_command_names_the_running_daemon(tmp_path: Path, sqlite_url: str
     lock = StoreLock(sqlite_url)
     lock.acquire()  # as a running daemon holds it
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "monitor", "status", "--json", "--config", str(config)],
-            cwd=ROOT, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        result = newsmon("status", "--json", "--config", str(config), timeout=60)
     finally:
         lock.release()
     assert result.returncode == 0, result.stderr
