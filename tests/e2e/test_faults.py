@@ -40,11 +40,22 @@ PEAK_RSS_LIMIT_MB = 450
 def fault_sources(hostile: HostileSite) -> list[dict[str, object]]:
     port = hostile.base_url.rsplit(":", 1)[1]
     sources: list[dict[str, object]] = [
-        {"name": name, "feeds": [hostile.base_url + path], "max_articles": MAX_ARTICLES}
+        {
+            "name": name,
+            "feeds": [hostile.base_url + path],
+            "max_articles": MAX_ARTICLES,
+            "allow_private": True,
+        }
         for name, path in FAULT_FEEDS.items()
     ]
     sources.append({"name": "dns-error", "feeds": ["http://news.newsmon-test.invalid/feed.xml"]})
-    sources.append({"name": "tls-error", "feeds": [f"https://127.0.0.1:{port}/tls/feed.xml"]})
+    sources.append(
+        {
+            "name": "tls-error",
+            "feeds": [f"https://127.0.0.1:{port}/tls/feed.xml"],
+            "allow_private": True,
+        }
+    )
     return sources
 
 
