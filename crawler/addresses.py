@@ -77,7 +77,9 @@ class AddressPolicy:
     def refusal(self, host: str, port: int, addresses: Sequence[IPAddress]) -> str | None:
         """Why connecting to `host`:`port` at `addresses` is refused; None when it is allowed."""
         host = host.lower().rstrip(".")
-        if (host, port) in self.allowed or any((str(a), port) in self.allowed for a in addresses):
+        # Matched on the host as written: a name that resolves to a listed address is another
+        # host (that is how a name pointing inwards would get in).
+        if (host, port) in self.allowed:
             return None
         if port not in self.own_ports:
             ports = ", ".join(str(p) for p in sorted(self.own_ports))
