@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from crawler.addresses import parse_host_port
 from crawler.sources import ListingSpec, SourceSpec
+from crawler.urls import canonicalize_url
 from monitor.config.alerts import (
     AlertsConfig,
     AppriseChannelConfig,
@@ -256,6 +257,23 @@ class Config(BaseModel):
 
     def enabled_sources(self) -> list[SourceConfig]:
         return [s for s in self.sources if s.enabled]
+
+    def warnings(self) -> list[str]:
+        """Problems that do not stop the daemon but that the operator should fix."""
+        return [f"{self.sources_path}: warning: {w}" for w in shared_source_urls(self.sources)]
+
+
+def shared_source_urls(sources: tuple[SourceConfig, ...]) -> list[str]:
+    """A feed, sitemap or listing configured under two sources (however it is spelt)."""
+    owner: dict[str, str] = {}
+    found = []
+    for source in sources:
+        for url in dict.fromkeys(canonicalize_url(u) for u in source.spec().urls()):
+            first = owner.setdefault(url, source.name)
+            if first != source.name:
+                # Valid, but each cycle fetches it twice and its articles go to the first.
+                found.append(f"sources {first!r} and {source.name!r} both list {url}")
+    return found
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG, env: Mapping[str, str] | None = None) -> Config:
