@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy import func, inspect, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler import bookkeeping as bk
 from monitor.config.model import load_config
 from monitor.ops.lock import holder
 from monitor.store import Store
@@ -97,9 +98,12 @@ def collect(store: Store, configured: dict[str, bool]) -> dict[str, Any]:
         }
         for r in runs
     ]
+    # What the latest cycle cut short per source (its time budget spent), from its crawl stats.
+    latest = (runs[0].stats or {}) if runs else {}
     sources = []
     for name in sorted(set(configured) | set(rows)):
         row = rows.get(name)
+        cut_off = latest.get(bk.source_key(name, bk.CUT_OFF_REASON))
         sources.append(
             {
                 "name": name,
@@ -112,6 +116,7 @@ def collect(store: Store, configured: dict[str, bool]) -> dict[str, Any]:
                 "last_new_article_at": _iso(row.last_new_article_at) if row else None,
                 "next_crawl_at": _iso(row.next_crawl_at) if row else None,
                 "last_error": row.last_error if row else None,
+                "cut_off": str(cut_off) if cut_off else None,
             }
         )
     return {
@@ -164,6 +169,8 @@ def render(status: dict[str, Any]) -> str:
             f"  {s['name']:<24} {state:<9} last crawl {s['last_crawl_at'] or 'never'},"
             f" last new article {s['last_new_article_at'] or 'never'}{extra}"
         )
+        if s.get("cut_off"):
+            lines.append(f"  {'':<24} cut off in the last cycle: {s['cut_off']}")
         if s["last_error"] and s["health"] != "ok":
             lines.append(f"  {'':<24} last error: {s['last_error']}")
     alerts = status["alerts"]
