@@ -61,7 +61,8 @@ class PinnedResolver:
         addressTypes: Sequence[type[Any]] | None = None,
         transportSemantics: str = "TCP",
     ) -> Any:
-        pinned = self.pins.get(hostName)
+        # Keyed as the guard keys them; the URL may spell the host in capitals or with a dot.
+        pinned = self.pins.get(hostName.lower().rstrip("."))
         if pinned is None:
             return self.original.resolveHostName(
                 resolutionReceiver, hostName, portNumber, addressTypes, transportSemantics

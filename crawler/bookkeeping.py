@@ -81,8 +81,14 @@ class Bookkeeper:
             # source, as a timeout would.
             self.failed(source, kind, url, f"cut off: {reason}")
 
-    def on_failure(self, failure: Failure, source: str, kind: str, url: str) -> bool:
-        """Classify and count a request's failure; True when trying again later may succeed."""
+    def on_failure(
+        self, failure: Failure, source: str, kind: str, url: str, *, past_deadline: bool = False
+    ) -> bool:
+        """Classify and count a request's failure; True when trying again later may succeed.
+
+        `past_deadline`: the request's source had spent its time budget when it failed, so a
+        download that timed out was ended by the budget, not by the site.
+        """
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             self.failed(source, kind, url, f"HTTP {status}")
@@ -101,6 +107,9 @@ class Bookkeeper:
             # Articles: robots.txt, the store's seen-URL filter, an off-site redirect.
             logger.debug("source %s: %s %s ignored: %s", source, kind, url, failure.value)
             return False
+        if past_deadline:
+            self.cut_off(source, kind, url, "time budget spent during the download")
+            return True
         # Timeouts, refused connections, DNS: the site may well answer next time.
         self.failed(source, kind, url, failure.getErrorMessage())
         return True

@@ -16,6 +16,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import bookkeeping as bk
+from crawler.budget import seconds_left
 from crawler.discovery import (
     BrokenDocument,
     Candidate,
@@ -382,7 +383,10 @@ class NewsSpider(scrapy.Spider):
         meta = request.meta if request is not None else {}
         source = meta.get("newsmon_source", "?")
         kind = "article" if meta.get("newsmon_article") else meta.get("newsmon_kind", "page")
-        transient = self.book.on_failure(failure, source, kind, url)
+        left = seconds_left(request) if request is not None else None
+        transient = self.book.on_failure(
+            failure, source, kind, url, past_deadline=left is not None and left <= 0
+        )
         # An article's page, or the page that linked to a child sitemap or listing page.
         origin = meta.get("newsmon_from") or self._discovered_from.get(url)
         if transient and origin:

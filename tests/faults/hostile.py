@@ -24,7 +24,7 @@ BOMB_BYTES = 1024 * MIB
 MANY_LINKS = 100_000
 STORM_LINKS = 40
 # Junk articles in the huge sitemap; each is listed twice, once with its "&" left as "&amp;".
-JUNK_LINKS = 20_000
+JUNK_LINKS = 5_000
 
 # Each fault a sitemap serves, as (source name, sitemap path).
 FAULT_SITEMAPS = {
