@@ -306,6 +306,8 @@ def config_check(config_path: Path) -> None:
             f"{cfg.path}: warning: alerts.channels is empty; events are stored but sent nowhere",
             err=True,
         )
+    for warning in cfg.warnings():
+        click.echo(warning, err=True)
 
 
 @main.group()

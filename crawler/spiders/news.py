@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler import bookkeeping as bk
 from crawler import protocol as proto
+from crawler.budget import seconds_left
 from crawler.discovery import (
     BrokenDocument,
     Candidate,
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # Discovery pages go ahead of articles so that every source's newest links are known early.
 _DISCOVERY_PRIORITY = 1000
+# Request meta: how many sitemap levels down from a configured sitemap (which is level 1).
+SITEMAP_DEPTH = "newsmon_sitemap_depth"
 
 
 class NewsSpider(scrapy.Spider):
@@ -65,6 +68,8 @@ class NewsSpider(scrapy.Spider):
         domains = {domain for spec in self.sources.values() for domain in spec.domains()}
         self.allowed_domains = sorted(domains)
         self._scheduled: dict[str, int] = dict.fromkeys(self.sources, 0)
+        self._sitemaps_requested: dict[str, int] = dict.fromkeys(self.sources, 0)
+        self._sitemap_capped: set[str] = set()
         self._seen: set[str] = set()
         self._listing_pages: set[str] = set()
         # Child sitemap or next listing page -> the discovery page that linked to it.
@@ -92,7 +97,8 @@ class NewsSpider(scrapy.Spider):
             for url in spec.feeds:
                 yield self._discovery(url, spec, self.parse_feed, kind="feed")
             for url in spec.sitemaps:
-                yield self._discovery(url, spec, self.parse_sitemap, kind="sitemap")
+                if self._sitemap_allowed(spec, url, depth=1):
+                    yield self._discovery(url, spec, self.parse_sitemap, kind="sitemap", depth=1)
             for listing in spec.listings:
                 yield self._discovery(
                     listing.url, spec, self.parse_listing, kind="listing", listing=listing, page=1
@@ -106,6 +112,7 @@ class NewsSpider(scrapy.Spider):
         *,
         kind: str,
         parent: str | None = None,
+        depth: int | None = None,
         **extra: Any,
     ) -> scrapy.Request:
         self._inc(f"newsmon/{kind}s")
@@ -119,6 +126,8 @@ class NewsSpider(scrapy.Spider):
             "handle_httpstatus_list": [304],
             **extra,
         }
+        if depth is not None:
+            meta[SITEMAP_DEPTH] = depth
         # "max-age=0" makes Scrapy's RFC2616 HTTP cache, when enabled, revalidate the stored
         # copy every time (If-None-Match / If-Modified-Since): an unchanged feed costs a 304.
         return scrapy.Request(
@@ -181,12 +190,37 @@ class NewsSpider(scrapy.Spider):
             # WordPress's numbered pages) list the oldest first: the newest are at the end.
             children.reverse()
         # Child sitemaps of an index are mostly archives; the newest few hold what a cycle needs.
+        depth = int(response.meta.get(SITEMAP_DEPTH, 1)) + 1
         for child in children[: self.settings.getint("NEWSMON_MAX_CHILD_SITEMAPS", 10)]:
             url = self._join(spec, response, child.url)
-            if url is not None and self._allowed(spec, url):
-                yield self._discovery(
-                    url, spec, self.parse_sitemap, kind="sitemap", parent=response.url
-                )
+            if url is None or not self._allowed(spec, url):
+                continue
+            if not self._sitemap_allowed(spec, url, depth=depth):
+                break
+            yield self._discovery(
+                url, spec, self.parse_sitemap, kind="sitemap", parent=response.url, depth=depth
+            )
+
+    def _sitemap_allowed(self, spec: SourceSpec, url: str, *, depth: int) -> bool:
+        """Whether one more sitemap at `depth` fits the source's sitemap caps for this crawl."""
+        max_depth = spec.sitemap_max_depth or self.settings.getint("NEWSMON_SITEMAP_MAX_DEPTH", 3)
+        max_fetches = spec.sitemap_max_fetches or self.settings.getint(
+            "NEWSMON_SITEMAP_MAX_FETCHES", 25
+        )
+        if depth > max_depth:
+            cap = f"sitemap depth cap ({max_depth} levels)"
+        elif self._sitemaps_requested[spec.name] >= max_fetches:
+            cap = f"sitemap fetch cap ({max_fetches} per crawl)"
+        else:
+            self._sitemaps_requested[spec.name] += 1
+            return True
+        self._inc("newsmon/sitemaps/capped")
+        self.book.source(spec.name, bk.SITEMAPS_CAPPED)
+        if spec.name not in self._sitemap_capped:
+            # Once per source: an endless chain would otherwise log every cycle's every level.
+            self._sitemap_capped.add(spec.name)
+            logger.warning("source %s: %s reached; %s not fetched", spec.name, cap, url)
+        return False
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         spec = self._spec(response)
@@ -350,7 +384,10 @@ class NewsSpider(scrapy.Spider):
         meta = request.meta if request is not None else {}
         source = meta.get(proto.META_SOURCE, "?")
         kind = "article" if meta.get(proto.META_ARTICLE) else meta.get(proto.META_KIND, "page")
-        transient = self.book.on_failure(failure, source, kind, url)
+        left = seconds_left(request) if request is not None else None
+        transient = self.book.on_failure(
+            failure, source, kind, url, past_deadline=left is not None and left <= 0
+        )
         # An article's page, or the page that linked to a child sitemap or listing page.
         origin = meta.get(proto.META_FROM) or self._discovered_from.get(url)
         if transient and origin:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, inspect, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler import bookkeeping as bk
 from monitor.commands.terminal import render_table
 from monitor.config.model import load_config
 from monitor.ops.lock import holder
@@ -136,9 +137,12 @@ def collect(
         }
         for r in runs
     ]
+    # What the latest cycle cut short per source (its time budget spent), from its crawl stats.
+    latest = (runs[0].stats or {}) if runs else {}
     sources = []
     for name in sorted(set(configured) | set(rows)):
         row = rows.get(name)
+        cut_off = latest.get(bk.source_key(name, bk.CUT_OFF_REASON))
         sources.append(
             {
                 "name": name,
@@ -152,6 +156,7 @@ def collect(
                 "next_crawl_at": _iso(row.next_crawl_at) if row else None,
                 "due_at": _iso(_due_at(row, (every or {}).get(name))) if row else None,
                 "last_error": row.last_error if row else None,
+                "cut_off": str(cut_off) if cut_off else None,
             }
         )
     return {
@@ -246,6 +251,8 @@ def render(status: dict[str, Any], zone: ZoneInfo | None = None) -> str:
             )
         )
         for s in status["sources"]:
+            if s.get("cut_off"):
+                lines.append(f"  {s['name']}: cut off in the last cycle: {s['cut_off']}")
             if s["last_error"] and s["health"] != "ok":
                 lines.append(f"  {s['name']}: last error: {s['last_error']}")
     detection = status["detection"]

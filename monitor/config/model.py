@@ -29,7 +29,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from crawler import settings as crawler_defaults
+from crawler.addresses import parse_host_port
 from crawler.sources import ListingSpec, SourceSpec
+from crawler.urls import canonicalize_url
 from monitor.config.alerts import (
     AlertsConfig,
     AppriseChannelConfig,
@@ -109,6 +111,10 @@ class CrawlConfig(_Model):
     autothrottle: bool = crawler_defaults.AUTOTHROTTLE_ENABLED
     # Extraction off the crawl's event loop, in worker processes, uses both cores (1.78x measured).
     extract_processes: int = Field(2, ge=0, le=32)
+    # Per source, per crawl: a source past its budget is cut off and the cycle goes on.
+    budget_seconds: float = Field(300.0, gt=0)
+    sitemap_max_depth: int = Field(3, ge=1, le=10)
+    sitemap_max_fetches: int = Field(25, ge=1, le=1000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
 
@@ -136,8 +142,17 @@ def _url_pattern(value: str) -> str:
     return value
 
 
+def _host_port(value: str) -> str:
+    try:
+        parse_host_port(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not host:port (e.g. 10.0.0.5:8080)") from None
+    return value
+
+
 PageUrl = Annotated[str, AfterValidator(_page_url)]
 UrlPattern = Annotated[str, AfterValidator(_url_pattern)]
+HostPort = Annotated[str, AfterValidator(_host_port)]
 
 
 class ListingConfig(_Model):
@@ -160,6 +175,14 @@ class SourceConfig(_Model):
     enabled: bool = True
     every_minutes: float | None = Field(None, gt=0)
     verified: str | None = None
+    # None: the crawl section's value.
+    budget_seconds: float | None = Field(None, gt=0)
+    sitemap_max_depth: int | None = Field(None, ge=1, le=10)
+    sitemap_max_fetches: int | None = Field(None, ge=1, le=1000)
+    # The address policy: loopback and private addresses only with allow_private (and then
+    # at the source's own ports); any other host:port only when listed here.
+    allow_private: bool = False
+    allowed_addresses: tuple[HostPort, ...] = ()
 
     def spec(self) -> SourceSpec:
         """The crawler's view of this source (the crawler does not know these models)."""
@@ -181,6 +204,11 @@ class SourceConfig(_Model):
             region=self.region,
             max_age_days=self.max_age_days,
             max_articles=self.max_articles,
+            budget_seconds=self.budget_seconds,
+            sitemap_max_depth=self.sitemap_max_depth,
+            sitemap_max_fetches=self.sitemap_max_fetches,
+            allow_private=self.allow_private,
+            allowed_addresses=self.allowed_addresses,
         )
 
 
@@ -235,6 +263,23 @@ class Config(BaseModel):
 
     def enabled_sources(self) -> list[SourceConfig]:
         return [s for s in self.sources if s.enabled]
+
+    def warnings(self) -> list[str]:
+        """Problems that do not stop the daemon but that the operator should fix."""
+        return [f"{self.sources_path}: warning: {w}" for w in shared_source_urls(self.sources)]
+
+
+def shared_source_urls(sources: tuple[SourceConfig, ...]) -> list[str]:
+    """A feed, sitemap or listing configured under two sources (however it is spelt)."""
+    owner: dict[str, str] = {}
+    found = []
+    for source in sources:
+        for url in dict.fromkeys(canonicalize_url(u) for u in source.spec().urls()):
+            first = owner.setdefault(url, source.name)
+            if first != source.name:
+                # Valid, but each cycle fetches it twice and its articles go to the first.
+                found.append(f"sources {first!r} and {source.name!r} both list {url}")
+    return found
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG, env: Mapping[str, str] | None = None) -> Config:

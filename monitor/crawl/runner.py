@@ -75,6 +75,9 @@ def scrapy_settings(crawl: CrawlConfig, store_url: str) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "NEWSMON_EXTRACT_PROCESSES": crawl.extract_processes,
+        "NEWSMON_SOURCE_BUDGET": crawl.budget_seconds,
+        "NEWSMON_SITEMAP_MAX_DEPTH": crawl.sitemap_max_depth,
+        "NEWSMON_SITEMAP_MAX_FETCHES": crawl.sitemap_max_fetches,
         "NEWSMON_STORE_URL": store_url,
         "ITEM_PIPELINES": {PIPELINE: 500},
         # A dict given here replaces the project's, so the crawler's own middlewares are kept.

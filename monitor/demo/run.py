@@ -58,6 +58,8 @@ class DemoOutcome:
 def demo_config(workdir: Path, site_url: str, webhook_url: str, smtp: tuple[str, int]) -> Config:
     source = SourceConfig(
         name="demo-jharkhand",
+        # The demo site runs on loopback; only its own port is reachable.
+        allow_private=True,
         lang="hi",
         region="Jharkhand",
         feeds=(site_url + discovery.FEED_PATH,),

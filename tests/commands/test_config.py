@@ -181,3 +181,27 @@ def test_a_source_that_cannot_be_crawled_is_a_config_error(
     assert "sources.yaml" in err.value.file
     assert err.value.key_path == key
     assert words in err.value.reason
+
+
+def test_config_check_warns_of_a_url_under_two_sources(tmp_path: Path) -> None:
+    sources = (
+        "sources:\n  - name: a\n    feeds: ['https://x.example/rss?utm_source=a']\n"
+        "  - name: b\n    feeds: ['https://X.example/rss']\n"
+        "  - name: c\n    feeds: ['https://x.example/other']\n"
+    )
+    done = check(
+        write(tmp_path, "alerts: {channels: [{name: f, type: file, path: a.jsonl}]}\n", sources)
+    )
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        f"{tmp_path / 'sources.yaml'}: warning: sources 'a' and 'b' both list https://x.example/rss"
+    ]
+
+
+def test_allowed_addresses_must_be_host_port(tmp_path: Path) -> None:
+    sources = "sources:\n  - name: a\n    feeds: [http://x/f]\n    allowed_addresses: [x.example]\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, "{}\n", sources), env={})
+    assert err.value.key_path == "sources[0].allowed_addresses[0]"
+    assert "host:port" in err.value.reason

@@ -191,7 +191,13 @@ def test_max_articles_spent_only_on_new_articles_and_the_rest_come_next_cycle(
             path = f"/news/item-{n}.html"
             site.put(path, regional.article_html(path, "en", now - timedelta(hours=n), None))
         site.put("/feed.xml", _feed(base, [1, 2, 3, 4], now), "application/rss+xml")
-        source = {"name": "busy", "lang": "en", "feeds": [base + "/feed.xml"], "max_articles": 2}
+        source = {
+            "name": "busy",
+            "allow_private": True,
+            "lang": "en",
+            "feeds": [base + "/feed.xml"],
+            "max_articles": 2,
+        }
         (tmp_path / "sources.yaml").write_text(
             yaml.safe_dump({"sources": [source]}), encoding="utf-8"
         )

@@ -57,7 +57,16 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             Answer(b"maintenance", 503, headers={"Retry-After": "3600"}),
             _page(ARTICLES[2]),
         )
-        sources = {"sources": [{"name": "pushy", "lang": "en", "feeds": [base + "/feed.xml"]}]}
+        sources = {
+            "sources": [
+                {
+                    "name": "pushy",
+                    "allow_private": True,
+                    "lang": "en",
+                    "feeds": [base + "/feed.xml"],
+                }
+            ]
+        }
         (tmp / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
         config = tmp / "newsmon.yaml"
         config.write_text(

@@ -19,6 +19,9 @@ from crawler.urls import canonical_link, canonicalize_url
         ("https://example.in/story-1/amp", "https://example.in/story-1"),
         ("https://example.in/story?id=3&amp=1&outputType=amp", "https://example.in/story?id=3"),
         ("https://example.in", "https://example.in/"),
+        # An "&amp;" left escaped in a link is the "&" it stands for.
+        ("https://example.in/s?id=5&amp;page=2", "https://example.in/s?id=5&page=2"),
+        ("https://example.in/s?id=5&amp;amp;utm_source=x&amp;p=1", "https://example.in/s?id=5&p=1"),
         ("mailto:desk@example.in", "mailto:desk@example.in"),
     ],
 )

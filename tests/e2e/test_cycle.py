@@ -31,6 +31,7 @@ def write_config(tmp: Path, store_url: str, site: str, hook: str, smtp: tuple[st
         "sources": [
             {
                 "name": "demo",
+                "allow_private": True,
                 "lang": "hi",
                 "region": "Jharkhand",
                 "feeds": [site + discovery.FEED_PATH],

@@ -27,7 +27,11 @@ def test_killed_five_times_mid_cycle_then_restarted(tmp_path: Path, store_url: s
     seeds = load_seed_articles(ROOT / "seeds")
     with LocalSite() as site, HostileSite() as hostile:
         publish(site, seeds)
-        slow = {"name": "slow", "feeds": [hostile.base_url + "/gate/feed.xml"]}
+        slow = {
+            "name": "slow",
+            "allow_private": True,
+            "feeds": [hostile.base_url + "/gate/feed.xml"],
+        }
         config = write_config(
             tmp_path, store_url, [demo_source(site.base_url), slow], alert_log=alert_log,
             crawl={"download_timeout": 120},

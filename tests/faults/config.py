@@ -15,6 +15,8 @@ def demo_source(base_url: str, name: str = "healthy") -> dict[str, Any]:
     """The demo site as a source, found through its feed, sitemap and listing."""
     return {
         "name": name,
+        # The fixture site is on loopback, which a source must be allowed to reach.
+        "allow_private": True,
         "lang": "hi",
         "region": "Jharkhand",
         "feeds": [base_url + discovery.FEED_PATH],
