@@ -105,6 +105,7 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     from monitor.config.model import load_config
     from monitor.crawl import reactor
     from monitor.cycle import Monitor
+    from monitor.ops.lock import StoreLock
 
     config = load_config(config_path)
     sources = config.enabled_sources()
@@ -114,6 +115,12 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
         if unknown:
             raise NewsmonError(f"unknown source(s): {', '.join(unknown)}")
         sources = [s for s in config.sources if s.name in names]
+
+    # The daemon's lock, for the cycle's length: a cycle beside a running daemon would crawl
+    # and detect the same articles twice. (Alert claims are leases as well, so dispatchers
+    # never double-send even when they do run side by side.)
+    lock = StoreLock(config.settings.store.url)
+    lock.acquire()
 
     async def one_cycle() -> dict[str, Any]:
         monitor = Monitor(config)
@@ -133,7 +140,11 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
             "alerts_failed": report.dispatch.failed,
         }
 
-    click.echo(json.dumps(reactor.run(one_cycle), ensure_ascii=False))
+    try:
+        figures = reactor.run(one_cycle)
+    finally:
+        lock.release()
+    click.echo(json.dumps(figures, ensure_ascii=False))
 
 
 @main.command()

@@ -8,6 +8,13 @@ Each attempt is written down before the send ("sending") and completed after it,
 cut short by a crash stays visible ("interrupted") and counts towards the attempt limit: an
 alert that kills the process every time cannot keep it in a crash loop forever.
 
+A claim is a lease: the conditional UPDATE that takes it (pending, due, and no live lease of
+another process) is the first statement of the transaction that records the attempt, so on
+PostgreSQL the row lock and on SQLite the write lock make two processes' claims of one alert
+exclusive, and only the winner sends. A process killed mid-send leaves its lease behind; once it
+expires another process retries with the same idempotency key. The lease must outlast the
+longest single send (a channel's timeout), which is why it is minutes, not seconds.
+
 Channels are drained side by side, one thread each, so a slow or unreachable channel delays
 only its own alerts; after a retryable failure the rest of that channel's alerts wait for the
 next run instead of each waiting out the same timeout.
@@ -16,7 +23,10 @@ next run instead of each waiting out the same timeout.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +47,13 @@ log = logging.getLogger(__name__)
 MAX_PARALLEL_CHANNELS = 8
 # Alerts one dispatch run tries per channel; the rest wait for the next run.
 PER_CHANNEL = 200
+# How long a claim keeps other processes off an alert; longer than any one send may take.
+LEASE_SECONDS = 300.0
+
+
+def lease_owner() -> str:
+    """A name for this dispatcher that no other process, here or on another host, shares."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -70,11 +87,15 @@ class Dispatcher:
         *,
         jitter: Callable[[], float] = random.random,
         routes: Sequence[RouteConfig] = (),
+        lease_seconds: float = LEASE_SECONDS,
+        owner: str | None = None,
     ) -> None:
         self.store = store
         self.channels = dict(channels)
         self.retry = retry
         self._jitter = jitter
+        self.lease = timedelta(seconds=lease_seconds)
+        self.owner = owner or lease_owner()
         # Retries of a route with quiet hours wait for the quiet hours to end, like first tries.
         self._quiet = {r.name: r for r in routes if r.quiet_hours is not None}
 
@@ -88,7 +109,7 @@ class Dispatcher:
         cannot fill every slot of a run and hold back the channels that work.
         """
         now = self.store.clock()
-        due = (Alert.status == "pending", Alert.next_attempt_at <= now)
+        due = (Alert.status == "pending", Alert.next_attempt_at <= now, _unleased(now))
         with self.store.session() as session:
             channels = sorted(session.scalars(select(Alert.channel).where(*due).distinct()))
             return {
@@ -145,10 +166,27 @@ class Dispatcher:
         return self._record(alert_id, claim.attempt_id, result), result
 
     def _claim(self, alert_id: int) -> _Claim | None:
-        """Write the attempt down before sending, so a crash mid-send leaves a trace."""
-        with self.store.session() as session:
+        """Take the alert's lease and write the attempt down before sending, in one
+        transaction, so a crash mid-send leaves a trace and no other process sends meanwhile."""
+        now = self.store.clock()
+        with self.store.write_session() as session:
+            # On PostgreSQL the UPDATE locks the row and re-checks its condition once a
+            # concurrent claim has committed; on SQLite the transaction holds the write lock.
+            taken = session.execute(
+                update(Alert)
+                .where(
+                    Alert.id == alert_id,
+                    Alert.status == "pending",
+                    Alert.next_attempt_at <= now,
+                    _unleased(now),
+                )
+                .values(lease_owner=self.owner, lease_expires_at=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            if _rowcount(taken) != 1:
+                return None  # sent, failed, not due, or another process is on it
             alert = session.get(Alert, alert_id)
-            if alert is None or alert.status != "pending":
+            if alert is None:
                 return None
             interrupted = session.execute(
                 update(AlertAttempt)
@@ -158,6 +196,7 @@ class Dispatcher:
             if alert.attempts >= self.retry.max_attempts and _rowcount(interrupted):
                 alert.status = "failed"
                 alert.last_error = "interrupted: the process stopped during every attempt"
+                alert.lease_owner = alert.lease_expires_at = None
                 log.error(
                     "alert %s via %s failed for good: %s",
                     alert.idempotency_key,
@@ -167,7 +206,7 @@ class Dispatcher:
                 return None
             alert.attempts += 1
             attempt = AlertAttempt(
-                alert_id=alert_id, at=self.store.clock(), ok=False, status="sending", error=None
+                alert_id=alert_id, at=now, ok=False, status="sending", error=None
             )
             session.add(attempt)
             session.flush()
@@ -186,16 +225,30 @@ class Dispatcher:
 
     def _record(self, alert_id: int, attempt_id: int, result: DeliveryResult) -> DispatchReport:
         now = self.store.clock()
-        with self.store.session() as session:
+        with self.store.write_session() as session:
             alert = session.get(Alert, alert_id)
             attempt = session.get(AlertAttempt, attempt_id)
             if alert is None or attempt is None:
                 return DispatchReport()
             attempt.ok, attempt.status, attempt.error = result.ok, result.status, result.error
+            ours = alert.lease_owner == self.owner
+            if ours:
+                alert.lease_owner = alert.lease_expires_at = None
             if result.ok:
+                # A confirmed delivery is a fact whoever holds the lease now.
                 alert.status, alert.sent_at, alert.last_error = "sent", now, None
                 log.info("alert %s sent via %s", alert.idempotency_key, alert.channel)
                 return DispatchReport(sent=1)
+            if not ours:
+                # The send outlasted the lease and another process took the alert over; what
+                # happens next is that process's to decide.
+                log.warning(
+                    "alert %s via %s: the lease ran out during a failed send (%s)",
+                    alert.idempotency_key,
+                    alert.channel,
+                    result.status,
+                )
+                return DispatchReport()
             if result.deferred:
                 alert.attempts -= 1  # the channel chose to wait; nothing failed
                 alert.next_attempt_at = self._release(alert, now, result.retry_after or 1.0)
@@ -240,12 +293,22 @@ class Dispatcher:
         return timedelta(seconds=delay)
 
 
+def _unleased(now: datetime) -> Any:
+    """No process holds the alert: never leased, released, or its holder's lease ran out."""
+    return Alert.lease_expires_at.is_(None) | (Alert.lease_expires_at <= now)
+
+
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def reset_failed(store: Store, alert_ids: list[int] | None = None) -> list[int]:
-    """Put failed alerts (all, or the given ids) back in the queue, due now; their ids."""
+    """Put failed alerts (all, or the given ids) back in the queue, due now; their ids.
+
+    The attempt count restarts at 1, not 0: a failed alert was tried, the receiver may hold
+    it, and an alert counted as never tried would have its payload rewritten when another
+    report joins the event (a changed message under the same idempotency key). Every earlier
+    attempt stays in `alert_attempts`."""
     now: datetime = store.clock()
     with store.session() as session:
         query = select(Alert).where(Alert.status == "failed")
@@ -253,5 +316,6 @@ def reset_failed(store: Store, alert_ids: list[int] | None = None) -> list[int]:
             query = query.where(Alert.id.in_(alert_ids))
         alerts = list(session.scalars(query))
         for alert in alerts:
-            alert.status, alert.next_attempt_at, alert.attempts = "pending", now, 0
+            alert.status, alert.next_attempt_at, alert.attempts = "pending", now, 1
+            alert.lease_owner = alert.lease_expires_at = None
         return [alert.id for alert in alerts]
