@@ -56,6 +56,21 @@ def lease_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def _dead_here(owner: str) -> bool:
+    """Whether `owner` names a process of this host that no longer runs. A process of
+    another host, or a pid that runs (perhaps reused), keeps its lease until it expires."""
+    parts = owner.split(":")
+    if len(parts) != 3 or parts[0] != socket.gethostname():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, PermissionError):
+        return False
+    return False
+
+
 @dataclass
 class DispatchReport:
     sent: int = 0
@@ -125,7 +140,32 @@ class Dispatcher:
                 for channel in channels
             }
 
+    def release_dead_leases(self) -> int:
+        """Free the leases of this host's processes that died mid-send (a restart after a
+        crash), so their alerts are retried now rather than when the leases expire."""
+        now = self.store.clock()
+        with self.store.session() as session:
+            owners = session.scalars(
+                select(Alert.lease_owner)
+                .where(Alert.lease_owner.is_not(None), Alert.lease_expires_at > now)
+                .distinct()
+            )
+            dead = [o for o in owners if o is not None and _dead_here(o)]
+        if not dead:
+            return 0
+        with self.store.write_session() as session:
+            freed = session.execute(
+                update(Alert)
+                .where(Alert.lease_owner.in_(dead))
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        count = _rowcount(freed)
+        log.warning("%d alert lease(s) of stopped processes released: %s", count, ", ".join(dead))
+        return count
+
     def dispatch_due(self) -> DispatchReport:
+        self.release_dead_leases()
         queues = self._due_by_channel(PER_CHANNEL)
         report = DispatchReport()
         if len(queues) <= 1:

@@ -33,6 +33,7 @@ from monitor.ops.lock import LockUnavailable, StoreLock
 from monitor.ops.metrics import Metrics
 from monitor.ops.pause import install_pause_points
 from monitor.ops.source_health import check_sources
+from monitor.ops.watchdog import StepAbandoned, Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,9 @@ class Daemon:
         self._busy: asyncio.Lock | None = None
         self.scheduler: Any = None
         self.cycles = 0
-        self.state = DaemonState(cycle_every_seconds=_interval(config))
+        self.watchdog = monitor.watchdog if monitor is not None else Watchdog()
+        self.state = DaemonState(cycle_every_seconds=_interval(config), watchdog=self.watchdog)
+        _set_bounds(self.state, config)
         self.metrics: Metrics | None = None
         self.health: HealthServer | None = None
         self._reactor: Any = None
@@ -97,19 +100,23 @@ class Daemon:
                 await self._source_health()
 
     async def dispatch_job(self) -> None:
+        """Send due alerts, also while a cycle crawls: alerts of the articles already stored
+        need not wait for the slowest source. Leases keep this run and the cycle's from
+        sending one alert twice."""
         if self.stopping:
             return
-        assert self._busy is not None
-        if self._busy.locked():
-            return  # the cycle dispatches at its end anyway
-        async with self._busy:
-            try:
-                self._queue_digests()
-                report = await self.monitor.dispatch()
-                if self.metrics is not None:
-                    self.metrics.record_dispatch(report)
-            except Exception:
-                log.exception("alert dispatch failed")
+        monitor = self.monitor
+        if monitor.dispatching:
+            return  # the running one sends what is due
+        try:
+            self._queue_digests()
+            report = await monitor.dispatch()
+            if self.metrics is not None:
+                self.metrics.record_dispatch(report)
+        except StepAbandoned:
+            pass  # logged and counted by the watchdog; /healthz names it while it hangs
+        except Exception:
+            log.exception("alert dispatch failed")
 
     def _cycle_ended(self, started: float, report: Any) -> None:
         seconds, now = time.monotonic() - started, time.time()
@@ -167,7 +174,10 @@ class Daemon:
                     raise NewsmonError("store.url cannot change while running; restart instead")
                 same_crawl = new.settings.crawl == self.config.settings.crawl
                 crawler = self.monitor.crawler if same_crawl else None
-                monitor = Monitor(new, store=self.monitor.store, crawler=crawler)
+                monitor = Monitor(
+                    new, store=self.monitor.store, crawler=crawler, watchdog=self.watchdog
+                )
+                monitor.failed_articles = self.monitor.failed_articles
             except Exception as exc:
                 log.error("config reload REJECTED, still running the previous config: %s", exc)
                 if self.metrics is not None:
@@ -190,6 +200,7 @@ class Daemon:
         if self.scheduler is None:
             return
         self.state.cycle_every_seconds = _interval(new)
+        _set_bounds(self.state, new)
         if before.crawl_every_minutes != after.crawl_every_minutes:
             self.scheduler.reschedule_job(
                 "cycle", trigger="interval", minutes=after.crawl_every_minutes
@@ -229,6 +240,8 @@ class Daemon:
         if self._busy is not None:
             async with self._busy:
                 pass
+        if self._monitor is not None:
+            await self._monitor.dispatch_finished()
 
     # -- start -----------------------------------------------------------------------------
 
@@ -243,7 +256,7 @@ class Daemon:
         # Before the store is opened (and migrated): a second daemon must not touch it at all.
         self.lock.acquire()
         if self._monitor is None:
-            self._monitor = Monitor(self.config)
+            self._monitor = Monitor(self.config, watchdog=self.watchdog)
         monitor = self.monitor
         install_pause_points(monitor, os.environ.get("NEWSMON_PAUSE_AT", ""))
         interrupted = monitor.recover()
@@ -253,6 +266,7 @@ class Daemon:
         self._busy = asyncio.Lock()
         self.scheduler = self._build_scheduler(AsyncIOScheduler, loop)
         self.metrics = Metrics(monitor.store)
+        self.watchdog.on_abandon = self.metrics.record_abandoned
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
@@ -307,3 +321,13 @@ class Daemon:
 
 def _interval(config: Config) -> float:
     return config.settings.schedule.crawl_every_minutes * 60.0
+
+
+def _set_bounds(state: DaemonState, config: Config) -> None:
+    """How long a cycle and a dispatch run may take before /healthz calls them overdue: their
+    interval, their time limit and some slack (a cycle also detects and dispatches)."""
+    ops, schedule = config.settings.operations, config.settings.schedule
+    state.cycle_bound_seconds = (
+        _interval(config) + ops.crawl_limit_seconds + ops.dispatch_limit_seconds + 600
+    )
+    state.dispatch_bound_seconds = schedule.dispatch_every_seconds + ops.dispatch_limit_seconds + 60
