@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts.channels.base import Channel
 from monitor.alerts.dispatch import Dispatcher, DispatchReport
@@ -183,6 +184,8 @@ class Monitor:
             except StepAbandoned as exc:
                 self.article_failed(article_id, str(exc))
                 continue
+            except SQLAlchemyError:
+                raise  # the store's trouble, not the article's: the cycle fails
             except Exception as exc:
                 self.article_failed(article_id, f"{type(exc).__name__}: {exc}")
                 continue

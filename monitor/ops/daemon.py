@@ -47,6 +47,8 @@ class Daemon:
         self._monitor = monitor
         self.lock = StoreLock(config.settings.store.url)
         self.stopping = False
+        # The error that stopped the daemon, which `run` raises once the reactor has stopped.
+        self.fatal: NewsmonError | None = None
         self._busy: asyncio.Lock | None = None
         self.scheduler: Any = None
         self.cycles = 0
@@ -87,10 +89,17 @@ class Daemon:
             started = time.monotonic()
             try:
                 report = await self.monitor.run_cycle()
-            except Exception:
+            except Exception as exc:
+                self._cycle_ended(started, None)
+                failure = self.monitor.store.failure(exc)
+                if failure is not None:
+                    # A full disk or a read-only store: no later cycle can do better.
+                    log.error("stopping: %s", failure)
+                    self.fatal = failure
+                    self._reactor.stop()
+                    return
                 # One failed cycle is logged and the schedule goes on; the next tick retries.
                 log.exception("crawl cycle failed")
-                self._cycle_ended(started, None)
                 return
             finally:
                 self.state.cycle_running = False
@@ -288,6 +297,8 @@ class Daemon:
             self.lock.describe(),
         )
         reactor.run()
+        if self.fatal is not None:
+            raise self.fatal
         return 0
 
     def _build_scheduler(self, scheduler_class: Any, loop: Any) -> Any:
