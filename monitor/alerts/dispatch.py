@@ -124,21 +124,22 @@ class Dispatcher:
         cannot fill every slot of a run and hold back the channels that work.
         """
         now = self.store.clock()
-        due = (Alert.status == "pending", Alert.next_attempt_at <= now, _unleased(now))
         with self.store.session() as session:
-            channels = sorted(session.scalars(select(Alert.channel).where(*due).distinct()))
-            return {
-                channel: [
-                    int(i)
-                    for i in session.scalars(
-                        select(Alert.id)
-                        .where(*due, Alert.channel == channel)
-                        .order_by(Alert.next_attempt_at, Alert.id)
-                        .limit(per_channel)
-                    )
-                ]
-                for channel in channels
-            }
+            channels = sorted(session.scalars(select(Alert.channel).where(*_due(now)).distinct()))
+        return {channel: self._due_ids(channel, per_channel) for channel in channels}
+
+    def _due_ids(self, channel: str, limit: int) -> list[int]:
+        now = self.store.clock()
+        with self.store.session() as session:
+            return [
+                int(i)
+                for i in session.scalars(
+                    select(Alert.id)
+                    .where(*_due(now), Alert.channel == channel)
+                    .order_by(Alert.next_attempt_at, Alert.id)
+                    .limit(limit)
+                )
+            ]
 
     def release_dead_leases(self) -> int:
         """Free the leases of this host's processes that died mid-send (a restart after a
@@ -169,25 +170,67 @@ class Dispatcher:
         queues = self._due_by_channel(PER_CHANNEL)
         report = DispatchReport()
         if len(queues) <= 1:
-            for ids in queues.values():
-                report.merge(self._drain(ids))
+            for channel, ids in queues.items():
+                report.merge(self._drain(channel, ids))
             return report
         workers = min(len(queues), MAX_PARALLEL_CHANNELS)
         with ThreadPoolExecutor(workers, thread_name_prefix="newsmon-dispatch") as pool:
-            for part in pool.map(self._drain, queues.values()):
+            for part in pool.map(self._drain, queues.keys(), queues.values()):
                 report.merge(part)
         return report
 
-    def _drain(self, alert_ids: list[int]) -> DispatchReport:
-        """Send one channel's due alerts in order; stop at the first sign it is unavailable."""
+    def _drain(self, channel: str, alert_ids: list[int]) -> DispatchReport:
+        """Send one channel's due alerts in order; stop at the first sign it is unavailable.
+
+        The first delivery of the run makes the channel's alerts that were backing off after
+        failures due now, and they are sent in this run too: a channel that works again gets
+        its backlog at once, not each alert after its own backoff (up to an hour)."""
         report = DispatchReport()
-        for index, alert_id in enumerate(alert_ids):
+        queue, tried, released = list(alert_ids), set(alert_ids), False
+        while queue:
+            alert_id = queue.pop(0)
             part, result = self._dispatch(alert_id)
             report.merge(part)
-            if result is not None and not result.ok and result.retryable:
-                report.deferred += len(alert_ids) - index - 1
+            if result is None:
+                continue
+            if result.ok and not released:
+                released = True
+                if self._release_backlog(channel):
+                    more = [i for i in self._due_ids(channel, PER_CHANNEL) if i not in tried]
+                    queue.extend(more)
+                    tried.update(more)
+            elif not result.ok and result.retryable:
+                report.deferred += len(queue)
                 break
         return report
+
+    def _release_backlog(self, channel: str) -> int:
+        """Make the channel's alerts that wait out a backoff due now (not those of a route in
+        quiet hours, nor those another process holds)."""
+        now = self.store.clock()
+        backing_off = [
+            Alert.channel == channel,
+            Alert.status == "pending",
+            Alert.attempts > 0,
+            Alert.last_error.is_not(None),
+            Alert.next_attempt_at > now,
+            _unleased(now),
+        ]
+        if self._quiet:
+            backing_off.append(Alert.route.is_(None) | Alert.route.not_in(list(self._quiet)))
+        with self.store.write_session() as session:
+            freed = _rowcount(
+                session.execute(
+                    update(Alert)
+                    .where(*backing_off)
+                    .values(next_attempt_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+        if freed:
+            log.info("channel %s delivers again: %d alert(s) waiting to retry are due now",
+                     channel, freed)  # fmt: skip
+        return freed
 
     def dispatch_one(self, alert_id: int) -> DispatchReport:
         return self._dispatch(alert_id)[0]
@@ -331,6 +374,10 @@ class Dispatcher:
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.retry.max_delay_seconds))
         return timedelta(seconds=delay)
+
+
+def _due(now: datetime) -> tuple[Any, ...]:
+    return (Alert.status == "pending", Alert.next_attempt_at <= now, _unleased(now))
 
 
 def _unleased(now: datetime) -> Any:

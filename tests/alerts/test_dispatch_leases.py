@@ -166,5 +166,32 @@ def test_a_retried_alert_keeps_its_payload_when_another_report_joins(sqlite_url:
     store.dispose()
 
 
+def test_a_channel_that_recovers_gets_its_backlog_in_one_run(sqlite_url: str) -> None:
+    clock = Clock()
+    store = Store(sqlite_url, clock=clock)
+    keys = queue_notices(store, 4)
+    with WebhookReceiver() as hook:
+        channels = {"hook": WebhookChannel("hook", hook.url, None)}
+        dispatcher = Dispatcher(store, channels, RetryConfig(max_delay_seconds=3600),
+                                jitter=lambda: 1.0)  # fmt: skip
+        hook.fail_next(2, status=503)
+        for _ in range(2):  # down: one alert tried per run, each then backs off
+            report = dispatcher.dispatch_due()
+            assert (report.sent, report.retrying) == (0, 1)
+        with store.session() as s:
+            waiting = s.scalars(select(Alert).where(Alert.attempts == 1)).all()
+            assert len(waiting) == 2 and all(a.next_attempt_at > clock.now for a in waiting)
+        # Back up, at the same moment: the two backing off do not wait out their timers.
+        report = dispatcher.dispatch_due()
+        got = hook.received
+    assert report.sent == 4
+    assert Counter(r.headers["Idempotency-Key"] for r in got if r.status == 200) == dict.fromkeys(
+        keys, 1
+    )
+    with store.session() as s:
+        assert set(s.scalars(select(Alert.status))) == {"sent"}
+    store.dispose()
+
+
 if __name__ == "__main__":
     child(sys.argv[1], sys.argv[2])
