@@ -285,3 +285,25 @@ def test_healthz_turns_503_naming_a_step_past_its_limit(
         hold.set()
         crawling.result(timeout=10)
     store.dispose()
+
+
+def test_a_stopiteration_in_page_extraction_fails_the_page_instead_of_hanging(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import crawler.extract_pool as extract_pool
+
+    def broken_parser(body: bytes, url: str, *, encoding: str | None) -> None:
+        raise StopIteration  # injected: what a parser's bare next() raises
+
+    monkeypatch.setattr(extract_pool, "extract_article", broken_parser)
+    pool = ThreadPoolExecutor(1)
+    extraction = extract_pool.Extraction(pool, 1)
+
+    async def main() -> None:
+        await asyncio.wait_for(extraction(b"<html></html>", "https://news.example/a", None), 10)
+
+    with pytest.raises(RuntimeError, match=r"extraction of https://news.example/a raised Stop"):
+        asyncio.run(main())
+    pool.shutdown()
