@@ -38,7 +38,7 @@ class Extraction:
         if self._pool is None and self._workers <= 0:
             return extract_article(body, url, encoding=encoding)
         loop = asyncio.get_running_loop()
-        call = partial(extract_article, body, url, encoding=encoding)
+        call = partial(extract_in_worker, body, url, encoding)
         pool = self._pool or self._new_pool()
         try:
             return await loop.run_in_executor(pool, call)
@@ -67,6 +67,16 @@ class Extraction:
             broken.shutdown(wait=False, cancel_futures=True)
         # A broken pool given by the caller is left to the caller; this crawl uses its own.
         return self._new_pool()
+
+
+def extract_in_worker(body: bytes, url: str, encoding: str | None) -> ExtractedArticle | None:
+    """`extract_article` as a worker runs it: a StopIteration (or StopAsyncIteration) from
+    deep inside a parser comes back as RuntimeError, because an asyncio Future refuses to
+    carry it and the crawl's await of the page would then never return."""
+    try:
+        return extract_article(body, url, encoding=encoding)
+    except (StopIteration, StopAsyncIteration) as exc:
+        raise RuntimeError(f"extraction of {url} raised {type(exc).__name__}") from None
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:

@@ -1,6 +1,7 @@
 """The `newsmon` command line. The only place that configures logging.
 
-Exit status: 0 on success, 2 on bad input or configuration (one-line reason on stderr).
+Exit status: 0 on success, 2 on bad input or configuration, 1, 73 and 74 for a store that does
+not answer, cannot be written or has a full disk (one-line reason on stderr; see README).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from monitor.errors import NewsmonError
+from monitor.errors import NewsmonError, store_failure
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,15 @@ class NewsmonGroup(click.Group):
         except NewsmonError as exc:
             click.echo(f"newsmon: {exc}", err=True)
             ctx.exit(exc.exit_status)
+        except Exception as exc:
+            # A full disk or a read-only store met mid-command: one line and its own status.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            failure = store_failure(exc) if isinstance(exc, SQLAlchemyError) else None
+            if failure is None:
+                raise
+            click.echo(f"newsmon: {failure}", err=True)
+            ctx.exit(failure.exit_status)
 
 
 NewsmonGroup.group_class = NewsmonGroup
@@ -178,6 +188,8 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     from monitor.config.model import load_config
     from monitor.crawl import reactor
     from monitor.cycle import Monitor
+    from monitor.ops.lock import StoreLock
+    from monitor.store import Store
 
     config = load_config(config_path)
     sources = config.enabled_sources()
@@ -187,6 +199,12 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
         if unknown:
             raise NewsmonError(f"unknown source(s): {', '.join(unknown)}")
         sources = [s for s in config.sources if s.name in names]
+
+    # The daemon's lock, for the cycle's length: a cycle beside a running daemon would crawl
+    # and detect the same articles twice. (Alert claims are leases as well, so dispatchers
+    # never double-send even when they do run side by side.)
+    lock = StoreLock(config.settings.store.url)
+    lock.acquire()
 
     async def one_cycle() -> dict[str, Any]:
         monitor = Monitor(config)
@@ -209,7 +227,21 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
             "alerts_failed": report.dispatch.failed,
         }
 
-    click.echo(json.dumps(reactor.run(one_cycle), ensure_ascii=False))
+    try:
+        figures = reactor.run(one_cycle)
+    except NewsmonError:
+        raise
+    except Exception as exc:
+        # A full disk or a read-only store met during the cycle: one line, its own status.
+        store = Store(config.settings.store.url, migrate=False)
+        failure = store.failure(exc)
+        store.dispose()
+        if failure is None:
+            raise
+        raise failure from None
+    finally:
+        lock.release()
+    click.echo(json.dumps(figures, ensure_ascii=False))
 
 
 @main.command()

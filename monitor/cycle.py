@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts.channels.base import Channel
 from monitor.alerts.digest import due_digests
@@ -36,13 +37,24 @@ from monitor.crawl.due import due_sources, mark_started, record_crawl
 from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
 from monitor.detect import Detector, LexiconError, load_lexicon
 from monitor.errors import ConfigError
-from monitor.events.intake import DetectOutcome, detect_pending
+from monitor.events.intake import (
+    DetectOutcome,
+    detect_article,
+    detect_pending,
+    pending_articles,
+    record_failure,
+)
+from monitor.ops.watchdog import StepAbandoned, Watchdog
 from monitor.store import Store
 from monitor.store.models import CrawlRun
 
 log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
+# A crawl past its time limit is asked to close its spiders; this long it may take to do so.
+CRAWL_CLOSE_SECONDS = 60.0
+# Articles detected per cycle at most; the rest wait for the next one.
+DETECT_PER_CYCLE = 1000
 
 
 @dataclass
@@ -101,9 +113,15 @@ class Monitor:
         crawler: CrawlBackend | None = None,
         channels: dict[str, Channel] | None = None,
         detector: Detector | None = None,
+        watchdog: Watchdog | None = None,
     ) -> None:
         settings = config.settings
         self.config = config
+        self.watchdog = watchdog or Watchdog()
+        # Articles whose detection failed or hung in this process: not tried again until a
+        # restart, so one bad article costs one time limit, not one per cycle.
+        self.failed_articles: set[int] = set()
+        self._dispatching = asyncio.Lock()
         self.store = store or Store(settings.store.url)
         self.detector = detector or load_detector(config)
         self.channels = (
@@ -115,7 +133,11 @@ class Monitor:
         )
         self.alert_policy = AlertPolicy.from_config(settings.alerts)
         self.dispatcher = Dispatcher(
-            self.store, self.channels, settings.alerts.retry, routes=settings.alerts.routes
+            self.store,
+            self.channels,
+            settings.alerts.retry,
+            routes=settings.alerts.routes,
+            lease_seconds=settings.operations.alert_lease_seconds,
         )
         self.crawler = crawler or InProcessCrawl(scrapy_settings(settings.crawl, self.store.url))
 
@@ -134,14 +156,37 @@ class Monitor:
     async def crawl(self, sources: Sequence[SourceConfig]) -> tuple[int, CrawlStats]:
         run_id = self._start_run(sources)
         try:
-            stats = await self.crawler.crawl([s.spec() for s in sources], crawl_run_id=run_id)
+            stats = await self._bounded_crawl(sources, run_id)
         except Exception as exc:
             self._finish_run(run_id, sources, None, error=f"{type(exc).__name__}: {exc}")
             raise
         self._finish_run(run_id, sources, stats)
         return run_id, stats
 
+    async def _bounded_crawl(self, sources: Sequence[SourceConfig], run_id: int) -> CrawlStats:
+        """The crawl under its time limit: past it the spiders are closed, and the crawl ends
+        with what it stored (reason 'shutdown': the run counts as interrupted)."""
+        limit = self.config.settings.operations.crawl_limit_seconds
+        task = asyncio.ensure_future(
+            self.crawler.crawl([s.spec() for s in sources], crawl_run_id=run_id)
+        )
+        try:
+            # Shielded: on time-out the crawl is closed properly rather than cancelled.
+            return await self.watchdog.run(
+                "crawl", limit, asyncio.shield(task), subject=f"run {run_id}"
+            )
+        except StepAbandoned:
+            try:
+                await asyncio.wait_for(self.crawler.stop(), CRAWL_CLOSE_SECONDS)
+                return await asyncio.wait_for(task, CRAWL_CLOSE_SECONDS)
+            except TimeoutError:
+                task.cancel()
+                raise RuntimeError(
+                    f"crawl run {run_id} ran past its {limit:g} s limit and did not close"
+                ) from None
+
     def detect(self) -> list[DetectOutcome]:
+        """Every pending article at once, in the calling thread (no time limits)."""
         return detect_pending(
             self.store,
             self.detector,
@@ -166,9 +211,60 @@ class Monitor:
             tuple(c.name for c in settings.alerts.channels),
         )
 
+    async def detect_stored(self) -> list[DetectOutcome]:
+        """Detect the pending articles one by one, each in a thread under the time limit; an
+        article that raises or hangs is recorded as failed and the others go on."""
+        limit = self.config.settings.operations.detect_limit_seconds
+        min_score = self.config.settings.detect.min_score
+        outcomes: list[DetectOutcome] = []
+        for article_id in self.pending_articles():
+            try:
+                outcome = await self.watchdog.run_thread(
+                    "detect",
+                    limit,
+                    detect_article,
+                    self.store,
+                    self.detector,
+                    article_id,
+                    self.alert_policy,
+                    min_score,
+                    subject=f"article {article_id}",
+                )
+            except SQLAlchemyError:
+                raise  # the store's trouble, not the article's: the cycle fails
+            except Exception as exc:  # the boundary, hangs included: one article stays alone
+                outcome = self.article_failed(article_id, exc)
+            outcomes.append(outcome)
+        return outcomes
+
+    def pending_articles(self) -> list[int]:
+        with self.store.session() as session:
+            ids = pending_articles(session, DETECT_PER_CYCLE + len(self.failed_articles))
+        return [i for i in ids if i not in self.failed_articles][:DETECT_PER_CYCLE]
+
+    def article_failed(self, article_id: int, exc: Exception) -> DetectOutcome:
+        """Record that an article's detection failed or hung; later cycles skip it. A hung
+        one is also kept aside in memory, since its abandoned thread may still be running."""
+        log.error("article %d: detection failed: %s: %s", article_id, type(exc).__name__, exc)
+        if isinstance(exc, StepAbandoned):
+            self.failed_articles.add(article_id)
+        return record_failure(self.store, article_id, exc)
+
     async def dispatch(self) -> DispatchReport:
-        # Channels block on network I/O; keep the reactor free while they do.
-        return await asyncio.to_thread(self.dispatcher.dispatch_due)
+        """Send due alerts, in a thread under the dispatch time limit; one run at a time (a
+        second caller waits for the running one, then sends what is due after it)."""
+        limit = self.config.settings.operations.dispatch_limit_seconds
+        async with self._dispatching:
+            return await self.watchdog.run_thread("dispatch", limit, self.dispatcher.dispatch_due)
+
+    @property
+    def dispatching(self) -> bool:
+        return self._dispatching.locked()
+
+    async def dispatch_finished(self) -> None:
+        """Return once no dispatch run is going on."""
+        async with self._dispatching:
+            pass
 
     async def run_cycle(self, sources: Sequence[SourceConfig] | None = None) -> CycleReport:
         sources = list(self.due_sources() if sources is None else sources)
@@ -176,9 +272,9 @@ class Monitor:
         # crawl → store: the Scrapy pipeline stores each article as it is extracted.
         if sources:
             report.run_id, report.crawl = await self.crawl(sources)
-        # detect → events → outbox. CPU work over the store; off the loop, the scheduler and
+        # detect → events → outbox, one article at a time off the loop, so the scheduler and
         # any health endpoint stay responsive meanwhile.
-        outcomes = await asyncio.to_thread(self.detect)
+        outcomes = await self.detect_stored()
         report.detected = [o for o in outcomes if not o.failed]
         report.failed = [o for o in outcomes if o.failed]
         # digests, then source-health notices; neither may keep the alerts from being sent.
@@ -187,7 +283,11 @@ class Monitor:
         if not (report.crawl is not None and report.crawl.cut_short):
             report.notices = _guarded("source-health check", self.queue_health_notices, [])
         # send
-        report.dispatch = await self.dispatch()
+        try:
+            report.dispatch = await self.dispatch()
+        except StepAbandoned as exc:
+            # Leases keep the abandoned run's alerts from being sent twice meanwhile.
+            report.error = str(exc)
         log.info(
             "cycle %d: %d sources, %d new articles, %d detections, %d failed, %d new events,"
             " %d alerts sent",

@@ -32,6 +32,7 @@ from monitor.errors import NewsmonError
 from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.lock import LockUnavailable, StoreLock
 from monitor.ops.metrics import Metrics
+from monitor.ops.watchdog import StepAbandoned, Watchdog
 
 log = logging.getLogger(__name__)
 # The start-up line and one line per cycle: what an operator sees without -v (the CLI sets
@@ -48,10 +49,14 @@ class Daemon:
         self._monitor = monitor
         self.lock = StoreLock(config.settings.store.url)
         self.stopping = False
+        # The error that stopped the daemon, which `run` raises once the reactor has stopped.
+        self.fatal: NewsmonError | None = None
         self._busy: asyncio.Lock | None = None
         self.scheduler: Any = None
         self.cycles = 0
-        self.state = DaemonState(cycle_every_seconds=_interval(config))
+        self.watchdog = monitor.watchdog if monitor is not None else Watchdog()
+        self.state = DaemonState(cycle_every_seconds=_interval(config), watchdog=self.watchdog)
+        _set_bounds(self.state, config)
         self.metrics: Metrics | None = None
         self.endpoint: EndpointServer | None = None
         self._reactor: Any = None
@@ -86,10 +91,17 @@ class Daemon:
             started = time.monotonic()
             try:
                 report = await self.monitor.run_cycle()
-            except Exception:
+            except Exception as exc:
+                self._cycle_ended(started, None)
+                failure = self.monitor.store.failure(exc)
+                if failure is not None:
+                    # A full disk or a read-only store: no later cycle can do better.
+                    log.error("stopping: %s", failure)
+                    self.fatal = failure
+                    self._reactor.stop()
+                    return
                 # One failed cycle is logged and the schedule goes on; the next tick retries.
                 log.exception("crawl cycle failed")
-                self._cycle_ended(started, None)
                 return
             finally:
                 self.state.cycle_running = False
@@ -98,19 +110,23 @@ class Daemon:
             self._log_cycle(report, time.monotonic() - started)
 
     async def dispatch_job(self) -> None:
+        """Send due alerts, also while a cycle crawls: alerts of the articles already stored
+        need not wait for the slowest source. Leases keep this run and the cycle's from
+        sending one alert twice."""
         if self.stopping:
             return
-        assert self._busy is not None
-        if self._busy.locked():
-            return  # the cycle dispatches at its end anyway
-        async with self._busy:
-            try:
-                self.monitor.queue_digests()
-                report = await self.monitor.dispatch()
-                if self.metrics is not None:
-                    self.metrics.record_dispatch(report)
-            except Exception:
-                log.exception("alert dispatch failed")
+        monitor = self.monitor
+        if monitor.dispatching:
+            return  # the running one sends what is due
+        try:
+            monitor.queue_digests()
+            report = await monitor.dispatch()
+            if self.metrics is not None:
+                self.metrics.record_dispatch(report)
+        except StepAbandoned:
+            pass  # logged and counted by the watchdog; /healthz names it while it hangs
+        except Exception:
+            log.exception("alert dispatch failed")
 
     def _log_cycle(self, report: Any, seconds: float) -> None:
         job = self.scheduler.get_job("cycle") if self.scheduler is not None else None
@@ -158,7 +174,10 @@ class Daemon:
                     raise NewsmonError("store.url cannot change while running; restart instead")
                 same_crawl = new.settings.crawl == self.config.settings.crawl
                 crawler = self.monitor.crawler if same_crawl else None
-                monitor = Monitor(new, store=self.monitor.store, crawler=crawler)
+                monitor = Monitor(
+                    new, store=self.monitor.store, crawler=crawler, watchdog=self.watchdog
+                )
+                monitor.failed_articles = self.monitor.failed_articles
             except Exception as exc:
                 log.error("config reload REJECTED, still running the previous config: %s", exc)
                 if self.metrics is not None:
@@ -181,6 +200,7 @@ class Daemon:
         if self.scheduler is None:
             return
         self.state.cycle_every_seconds = _interval(new)
+        _set_bounds(self.state, new)
         if before.crawl_every_minutes != after.crawl_every_minutes:
             self.scheduler.reschedule_job(
                 "cycle", trigger="interval", minutes=after.crawl_every_minutes
@@ -220,6 +240,8 @@ class Daemon:
         if self._busy is not None:
             async with self._busy:
                 pass
+        if self._monitor is not None:
+            await self._monitor.dispatch_finished()
 
     # -- start -----------------------------------------------------------------------------
 
@@ -234,7 +256,7 @@ class Daemon:
         # Before the store is opened (and migrated): a second daemon must not touch it at all.
         self.lock.acquire()
         if self._monitor is None:
-            self._monitor = Monitor(self.config)
+            self._monitor = Monitor(self.config, watchdog=self.watchdog)
         monitor = self.monitor
         interrupted = monitor.recover()
         if interrupted:
@@ -243,6 +265,7 @@ class Daemon:
         self._busy = asyncio.Lock()
         self.scheduler = self._build_scheduler(AsyncIOScheduler, loop)
         self.metrics = Metrics(monitor.store)
+        self.watchdog.on_abandon = self.metrics.record_abandoned
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
@@ -264,6 +287,8 @@ class Daemon:
             self.lock.describe(),
         )
         reactor.run()
+        if self.fatal is not None:
+            raise self.fatal
         return 0
 
     def _build_scheduler(self, scheduler_class: Any, loop: Any) -> Any:
@@ -297,3 +322,13 @@ class Daemon:
 
 def _interval(config: Config) -> float:
     return config.settings.schedule.crawl_every_minutes * 60.0
+
+
+def _set_bounds(state: DaemonState, config: Config) -> None:
+    """How long a cycle and a dispatch run may take before /healthz calls them overdue: their
+    interval, their time limit and some slack (a cycle also detects and dispatches)."""
+    ops, schedule = config.settings.operations, config.settings.schedule
+    state.cycle_bound_seconds = (
+        _interval(config) + ops.crawl_limit_seconds + ops.dispatch_limit_seconds + 600
+    )
+    state.dispatch_bound_seconds = schedule.dispatch_every_seconds + ops.dispatch_limit_seconds + 60

@@ -32,6 +32,7 @@ from monitor.store.models import Alert, DetectFailure, Source
 if TYPE_CHECKING:
     from monitor.alerts.dispatch import DispatchReport
     from monitor.cycle import CycleReport
+    from monitor.ops.watchdog import Step
     from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,16 @@ class Metrics:
             registry=r,
         )  # fmt: skip
         self.reloads = Counter("newsmon_config_reloads", "SIGHUP reloads", ["outcome"], registry=r)
+        self.steps_abandoned = Counter(
+            "newsmon_steps_abandoned", "Steps given up past their time limit", ["step"],
+            registry=r,
+        )  # fmt: skip
         ProcessCollector(registry=r)
         if store is not None:
             r.register(StoreCollector(store))
+
+    def record_abandoned(self, step: Step) -> None:
+        self.steps_abandoned.labels(step.name).inc()
 
     def record_cycle(self, report: CycleReport, seconds: float, ended_at: float) -> None:
         self.cycles.labels("ok").inc()

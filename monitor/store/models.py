@@ -223,6 +223,10 @@ class Alert(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Who is sending it now, and until when: a claim is a lease, so two processes never send
+    # the same alert at once, and one killed mid-send lets another retry after the expiry.
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
 
     event: Mapped[Event | None] = relationship()
 

@@ -91,12 +91,12 @@ def install_pause_points(monitor: Monitor, spec: str) -> None:
     monitor.crawler = _PausingCrawl(monitor.crawler, points)
     dispatcher = monitor.dispatcher
     dispatcher.channels = {k: _PausingChannel(c, points) for k, c in dispatcher.channels.items()}
-    detect = monitor.detect
+    detect = monitor.detect_stored
 
-    def detect_then_pause() -> Any:
-        outcome = detect()
-        points.pause("after-detect")
+    async def detect_then_pause() -> Any:
+        outcome = await detect()
+        await points.pause_async("after-detect")
         return outcome
 
     # An instance attribute shadows the method for this monitor only.
-    monitor.detect = detect_then_pause  # type: ignore[method-assign]
+    monitor.detect_stored = detect_then_pause  # type: ignore[method-assign]

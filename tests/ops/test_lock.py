@@ -104,3 +104,21 @@ def test_newsmon_run_refuses_a_second_daemon_on_the_same_store(
             first.signal(signal.SIGTERM)
             first.read_until("stopped cleanly")
             assert first.wait() == 0
+
+
+def test_crawl_once_beside_a_running_daemon_refuses_in_one_line(
+    tmp_path: Path, store_url: str
+) -> None:
+    from tests.cli_helpers import newsmon
+    from tests.commands.test_cli_errors import one_line_error
+    from tests.commands.test_cli_errors import write_config as bare_config
+
+    config = str(bare_config(tmp_path, store_url))
+    daemon = StoreLock(store_url)  # what `newsmon run` holds for its life
+    daemon.acquire()
+    try:
+        one_line_error(newsmon("crawl", "--once", "--config", config), 2, "already running")
+    finally:
+        daemon.release()
+    done = newsmon("crawl", "--once", "--config", config)
+    assert done.returncode == 0, done.stderr
