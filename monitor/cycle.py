@@ -90,7 +90,9 @@ class Monitor:
         self.dispatcher = Dispatcher(
             self.store, self.channels, settings.alerts.retry, routes=settings.alerts.routes
         )
-        self.crawler = crawler or InProcessCrawl(scrapy_settings(settings.crawl, self.store.url))
+        self.crawler = crawler or InProcessCrawl(
+            scrapy_settings(settings.crawl, self.store.url), store=self.store
+        )
 
     # -- the steps -------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # Discovery pages go ahead of articles so that every source's newest links are known early.
 _DISCOVERY_PRIORITY = 1000
+# Links looked up in the store per query (an `is_stored` with `among` answers many at once).
+_LOOKUP_CHUNK = 256
 
 
 class NewsSpider(scrapy.Spider):
@@ -225,7 +227,10 @@ class NewsSpider(scrapy.Spider):
         self, spec: SourceSpec, candidates: list[Candidate], via: DiscoveredVia, response: Response
     ) -> Iterator[scrapy.Request]:
         cut_by_limit = False
-        for rank, candidate in enumerate(newest_first(candidates)):
+        ordered = newest_first(candidates)
+        stored: set[str] = set()
+        looked_up = 0
+        for rank, candidate in enumerate(ordered):
             if self._scheduled[spec.name] >= spec.max_articles:
                 # The rest of the page waits for the next cycle; not looked at one by one, so
                 # a feed of 100,000 links costs no more than its first few hundred.
@@ -242,7 +247,11 @@ class NewsSpider(scrapy.Spider):
             canonical = canonicalize_url(url)
             if canonical in self._seen:
                 continue
-            if self._is_stored is not None and self._is_stored(canonical):
+            if self._is_stored is not None and rank >= looked_up:
+                # One query for the next links of the page rather than one per link.
+                looked_up = rank + _LOOKUP_CHUNK
+                stored |= self._stored_among(response, ordered[rank:looked_up])
+            if canonical in stored:
                 # Checked before the limit: stored articles must not use up this cycle's budget.
                 self._seen.add(canonical)
                 self._inc("newsmon/skipped_seen")
@@ -256,6 +265,8 @@ class NewsSpider(scrapy.Spider):
                 "newsmon_source": spec.name,
                 "newsmon_via": via,
                 "newsmon_canonical": canonical,
+                # Looked up in the store just now: the seen-URL middleware need not ask again.
+                "newsmon_checked_stored": self._is_stored is not None,
                 "newsmon_from": response.url,
                 # Articles are fetched once and stored by monitor; caching them is waste.
                 "dont_cache": True,
@@ -277,6 +288,21 @@ class NewsSpider(scrapy.Spider):
                 spec.max_articles,
                 response.url,
             )
+
+    def _stored_among(self, response: Response, candidates: list[Candidate]) -> set[str]:
+        """Which of these links' canonical URLs the store holds already."""
+        urls = []
+        for candidate in candidates:
+            try:
+                urls.append(canonicalize_url(response.urljoin(candidate.url)))
+            except ValueError:
+                continue  # counted and logged when the loop reaches it
+        if self._is_stored is None:
+            return set()
+        among = getattr(self._is_stored, "among", None)
+        if among is not None:
+            return set(among(urls))
+        return {url for url in urls if self._is_stored(url)}
 
     # -- articles ------------------------------------------------------------------------------
 

@@ -112,6 +112,70 @@ def find_original(session: Session, sig: Signature) -> tuple[int, float] | None:
     return best
 
 
+# Candidates verified per lookup, those sharing the most bands first: a band common to many
+# stored texts (boilerplate) must not make one lookup read thousands of signatures.
+MAX_CANDIDATES = 32
+# Band rows read per lookup, for the same reason.
+MAX_BAND_ROWS = 4000
+
+
+def find_originals(session: Session, sigs: list[Signature]) -> list[tuple[int, float] | None]:
+    """`find_original` for many signatures, with one band query and one signature query."""
+    if not sigs:
+        return []
+    wanted = [dict((h, b) for b, h in sig.bands()) for sig in sigs]
+    hashes = sorted({h for bands in wanted for h in bands})
+    rows: list[tuple[int, int, int]] = []
+    for start in range(0, len(hashes), 500):
+        rows.extend(
+            session.execute(
+                select(ArticleBand.article_id, ArticleBand.band, ArticleBand.hash)
+                .where(ArticleBand.hash.in_(hashes[start : start + 500]))
+                .limit(MAX_BAND_ROWS * len(sigs))
+            ).tuples()
+        )
+    by_hash: dict[int, list[tuple[int, int]]] = {}
+    for article_id, band, value in rows:
+        by_hash.setdefault(value, []).append((article_id, band))
+    chosen: list[list[int]] = []
+    for bands in wanted:
+        shared: dict[int, int] = {}
+        for value, band in bands.items():
+            for article_id, stored_band in by_hash.get(value, ()):
+                if stored_band == band:
+                    shared[article_id] = shared.get(article_id, 0) + 1
+        ranked = sorted(shared, key=lambda a: (-shared[a], a))[:MAX_CANDIDATES]
+        chosen.append(ranked)
+    ids = sorted({a for ranked in chosen for a in ranked})
+    stored: dict[int, Signature] = {}
+    for start in range(0, len(ids), 500):
+        for article_id, data in session.execute(
+            select(ArticleSignature.article_id, ArticleSignature.signature).where(
+                ArticleSignature.article_id.in_(ids[start : start + 500]),
+                ArticleSignature.scheme == SCHEME,
+                ArticleSignature.num_perm == NUM_PERM,
+            )
+        ):
+            stored[int(article_id)] = Signature.from_bytes(data)
+    return [
+        best_match(sig, [(a, stored[a]) for a in ranked if a in stored])
+        for sig, ranked in zip(sigs, chosen, strict=True)
+    ]
+
+
+def best_match(sig: Signature, others: list[tuple[int, Signature]]) -> tuple[int, float] | None:
+    """Of `others` that share a band with `sig`, the most similar above the threshold."""
+    mine = set(sig.bands())
+    best: tuple[int, float] | None = None
+    for article_id, other in others:
+        if not mine & set(other.bands()):
+            continue
+        score = sig.similarity(other)
+        if score >= THRESHOLD and (best is None or (score, -article_id) > (best[1], -best[0])):
+            best = (article_id, score)
+    return best
+
+
 def index(session: Session, article_id: int, sig: Signature) -> None:
     """Store the signature and its bands so later articles can find this one."""
     session.add(
