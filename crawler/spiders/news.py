@@ -319,7 +319,7 @@ class NewsSpider(scrapy.Spider):
             return
         match = _CHARSET.search(content_type)
         try:
-            article = await self._extraction_runner()(
+            article, analysis = await self._extraction_runner().analysed(
                 response.body, response.url, match.group(1) if match else None
             )
         except BrokenProcessPool:
@@ -327,11 +327,11 @@ class NewsSpider(scrapy.Spider):
             # page that listed it is read again next cycle rather than kept as unchanged.
             logger.exception("source %s: extraction worker died on %s", spec.name, response.url)
             self._incomplete(response.meta["newsmon_from"])
-            article = None
+            article, analysis = None, None
         except Exception:
             # One page that breaks the extractor must not end the source's crawl.
             logger.exception("source %s: extraction crashed on %s", spec.name, response.url)
-            article = None
+            article, analysis = None, None
         if article is None:
             self._inc("newsmon/extract_failed")
             logger.info("source %s: no article text found at %s", spec.name, response.url)
@@ -353,6 +353,8 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
         )
+        if analysis is not None:
+            item["analysis"] = analysis
         if canonical != requested:
             # The page names another address as its own (an AMP or mobile copy, a feed link
             # with a different path): the store keys the article by that, and may keep the
@@ -396,7 +398,8 @@ class NewsSpider(scrapy.Spider):
     def _extraction_runner(self) -> Extraction:
         if self._extraction is None:
             workers = self.settings.getint("NEWSMON_EXTRACT_PROCESSES", 0)
-            self._extraction = Extraction(self._executor, workers)
+            analyse = self.settings.get("NEWSMON_ANALYSE") or None
+            self._extraction = Extraction(self._executor, workers, analyse)
         return self._extraction
 
     def _join(self, spec: SourceSpec, response: Response, href: str) -> str | None:

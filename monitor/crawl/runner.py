@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from crawler import settings as crawler_defaults
 from crawler.sources import SourceSpec
 from monitor.config.model import CrawlConfig
+from monitor.crawl.analysis import ANALYSE
 from monitor.crawl.conditional_get import MIDDLEWARE as CONDITIONAL_GET
 from monitor.crawl.scrapy_store import MIDDLEWARE as SEEN_URLS
 from monitor.crawl.scrapy_store import PIPELINE, StoredUrls, attach_store, store_for
@@ -75,6 +76,7 @@ def scrapy_settings(crawl: CrawlConfig, store_url: str) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "NEWSMON_EXTRACT_PROCESSES": crawl.extract_processes,
         "NEWSMON_STORE_URL": store_url,
+        "NEWSMON_ANALYSE": ANALYSE,
         "ITEM_PIPELINES": {PIPELINE: 500},
         # A dict given here replaces the project's, so the crawler's own middlewares are kept.
         # The seen-URL filter runs first (no work for stored articles); conditional GET sits

@@ -92,7 +92,7 @@ def save_article(
             return SaveResult(existing.id, False, existing.duplicate_of_id)
         return _update(session, existing, item, digest, now)
     original = _exact_original(session, digest)
-    sig = neardup.signature(item["text"]) if original is None else None
+    sig = neardup.signature_of(item["text"], item.get("analysis")) if original is None else None
     near = neardup.find_original(session, sig) if sig is not None else None
     if near is not None:
         original = near[0]
@@ -139,7 +139,7 @@ def save_articles(
         for i, item in enumerate(items)
         if item["canonical_url"] not in stored_urls and digests[i] not in originals
     ]
-    sigs = {i: neardup.signature(items[i]["text"]) for i in fresh}
+    sigs = {i: neardup.signature_of(items[i]["text"], items[i].get("analysis")) for i in fresh}
     nears = neardup.find_originals(session, [s for s in sigs.values() if s is not None])
     near_of = dict(zip([i for i, s in sigs.items() if s is not None], nears, strict=True))
     results: list[SaveResult | None] = []
@@ -181,11 +181,10 @@ def save_articles(
         results.append(None)
         added.append((i, article, sig if original is None else None, near is not None))
     session.flush()
-    for i, article, sig, is_near in added:
+    # Only originals are indexed: a copy of a copy still finds the first report.
+    neardup.index_many(session, [(a.id, sig) for _, a, sig, _ in added if sig is not None])
+    for i, article, _sig, is_near in added:
         _remember_aliases(session, article.id, items[i])
-        if sig is not None:
-            # Only originals are indexed: a copy of a copy still finds the first report.
-            neardup.index(session, article.id, sig)
         results[i] = SaveResult(
             article.id,
             True,

@@ -14,10 +14,11 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import ArticleBand, ArticleSignature
@@ -79,6 +80,24 @@ def signature(text: str) -> Signature | None:
     # `bulk` hashes all shingles in one go (measured faster than per-document updates).
     [minhash] = MinHash.bulk([list(shingles(tokens))], num_perm=NUM_PERM, scheme=SCHEME)
     return Signature(np.asarray(minhash.hashvalues, dtype=np.uint64))
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def analysis_of(text: str) -> dict[str, Any]:
+    """The signature of `text` in a form that travels from a worker process with the item."""
+    sig = signature(text)
+    return {"text_sha256": _text_key(text), "signature": sig.to_bytes() if sig else None}
+
+
+def signature_of(text: str, analysis: dict[str, Any] | None) -> Signature | None:
+    """The signature `analysis_of` computed for this very text, else computed now."""
+    if analysis and "signature" in analysis and analysis.get("text_sha256") == _text_key(text):
+        data = analysis["signature"]
+        return Signature.from_bytes(data) if data is not None else None
+    return signature(text)
 
 
 def find_original(session: Session, sig: Signature) -> tuple[int, float] | None:
@@ -178,12 +197,24 @@ def best_match(sig: Signature, others: list[tuple[int, Signature]]) -> tuple[int
 
 def index(session: Session, article_id: int, sig: Signature) -> None:
     """Store the signature and its bands so later articles can find this one."""
-    session.add(
-        ArticleSignature(
-            article_id=article_id, scheme=SCHEME, num_perm=NUM_PERM, signature=sig.to_bytes()
-        )
+    index_many(session, [(article_id, sig)])
+
+
+def index_many(session: Session, entries: list[tuple[int, Signature]]) -> None:
+    """`index` for many articles (already flushed), in two multi-row inserts."""
+    if not entries:
+        return
+    session.execute(
+        insert(ArticleSignature),
+        [
+            {"article_id": a, "scheme": SCHEME, "num_perm": NUM_PERM, "signature": s.to_bytes()}
+            for a, s in entries
+        ],
     )
-    session.add_all(ArticleBand(article_id=article_id, band=b, hash=h) for b, h in sig.bands())
+    session.execute(
+        insert(ArticleBand),
+        [{"article_id": a, "band": b, "hash": h} for a, s in entries for b, h in s.bands()],
+    )
 
 
 def forget(session: Session, article_ids: Iterable[int]) -> None:
