@@ -10,6 +10,7 @@ by every process on PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Iterable
@@ -61,6 +62,10 @@ class Signature:
 
     def similarity(self, other: Signature) -> float:
         return float(np.mean(self.values == other.values))
+
+    @functools.cached_property
+    def band_set(self) -> frozenset[tuple[int, int]]:
+        return frozenset(self.bands())
 
     def bands(self) -> list[tuple[int, int]]:
         out = []
@@ -184,10 +189,9 @@ def find_originals(session: Session, sigs: list[Signature]) -> list[tuple[int, f
 
 def best_match(sig: Signature, others: list[tuple[int, Signature]]) -> tuple[int, float] | None:
     """Of `others` that share a band with `sig`, the most similar above the threshold."""
-    mine = set(sig.bands())
     best: tuple[int, float] | None = None
     for article_id, other in others:
-        if not mine & set(other.bands()):
+        if not sig.band_set & other.band_set:
             continue
         score = sig.similarity(other)
         if score >= THRESHOLD and (best is None or (score, -article_id) > (best[1], -best[0])):
