@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -86,7 +87,11 @@ def main() -> None:
                  "ratio": round(second_s / first_s, 4), "second": second}
             )
         )  # fmt: skip
-    print(json.dumps({"articles": first["new_articles"], "cycle": first}))
+    # The largest process among the cycles (the crawl's own; workers are smaller), in MiB.
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        json.dumps({"articles": first["new_articles"], "peak_rss_mib": round(rss), "cycle": first})
+    )
 
 
 if __name__ == "__main__":
