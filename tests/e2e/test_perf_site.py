@@ -10,10 +10,12 @@ earlier event's texts and comparing with all of them, in the same order.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -30,11 +32,24 @@ from monitor.events.grouping import (
 from monitor.events.intake import local_date
 from monitor.store import Store
 from monitor.store.models import Article, Detection
-from tests.e2e.test_cycle import crawl_once
 
 ROOT = Path(__file__).resolve().parents[2]
 PERF_SITE = ROOT.parent / "shared" / "bench" / "perf_site.py"
-PAGES = 120
+PAGES = 80
+
+
+def crawl_once(config: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "crawl", "--once", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        # A bound, not a speed check: the shared machine can be slow.
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return stats
 
 
 def serve_perf_site(site: LocalSite, folder: Path) -> list[str]:
