@@ -19,6 +19,8 @@ META_CANONICAL: Final = "newsmon_canonical"  # the canonical URL the spider aske
 META_VIA: Final = "newsmon_via"  # how it was discovered: feed | sitemap | listing
 META_FROM: Final = "newsmon_from"  # the discovery page that listed it
 META_LISTED_DATE: Final = "newsmon_listed_date"  # the date the listing gave, ISO 8601
+# True when the spider looked the URL up in the store already (seen-URL middleware skips it)
+META_CHECKED_STORED: Final = "newsmon_checked_stored"
 # Set by conditional GET on a discovery response whose body is the one seen last time.
 META_UNCHANGED: Final = "newsmon_unchanged"
 

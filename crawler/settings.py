@@ -73,6 +73,9 @@ HTTPCACHE_DIR = "httpcache"
 # 0: extract in the callback. N > 0: extract in a pool of N worker processes, which keeps the
 # reactor responsive (trafilatura costs ~10-30 ms of CPU per page).
 NEWSMON_EXTRACT_PROCESSES = 0
+# Dotted path of a function(text) -> dict run on each extracted text in the extraction worker;
+# its result rides on the item as `analysis` (the store sets it; none by default).
+NEWSMON_ANALYSE = ""
 # Of a sitemap index, follow only this many child sitemaps, newest <lastmod> first (without
 # any <lastmod>, the last ones listed).
 NEWSMON_MAX_CHILD_SITEMAPS = 10

@@ -139,7 +139,9 @@ class Monitor:
             routes=settings.alerts.routes,
             lease_seconds=settings.operations.alert_lease_seconds,
         )
-        self.crawler = crawler or InProcessCrawl(scrapy_settings(settings.crawl, self.store.url))
+        self.crawler = crawler or InProcessCrawl(
+            scrapy_settings(settings.crawl, self.store.url), store=self.store
+        )
 
     # -- the steps -------------------------------------------------------------------------
 

@@ -40,6 +40,8 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _DISCOVERY_PRIORITY = 1000
 # Request meta: how many sitemap levels down from a configured sitemap (which is level 1).
 SITEMAP_DEPTH = "newsmon_sitemap_depth"
+# Links looked up in the store per query (an `is_stored` with `among` answers many at once).
+_LOOKUP_CHUNK = 256
 
 
 class NewsSpider(scrapy.Spider):
@@ -260,7 +262,10 @@ class NewsSpider(scrapy.Spider):
         self, spec: SourceSpec, candidates: list[Candidate], via: DiscoveredVia, response: Response
     ) -> Iterator[scrapy.Request]:
         cut_by_limit = False
-        for rank, candidate in enumerate(newest_first(candidates)):
+        ordered = newest_first(candidates)
+        stored: set[str] = set()
+        looked_up = 0
+        for rank, candidate in enumerate(ordered):
             if self._scheduled[spec.name] >= spec.max_articles:
                 # The rest of the page waits for the next cycle; not looked at one by one, so
                 # a feed of 100,000 links costs no more than its first few hundred.
@@ -277,7 +282,11 @@ class NewsSpider(scrapy.Spider):
             canonical = canonicalize_url(url)
             if canonical in self._seen:
                 continue
-            if self._is_stored is not None and self._is_stored(canonical):
+            if self._is_stored is not None and rank >= looked_up:
+                # One query for the next links of the page rather than one per link.
+                looked_up = rank + _LOOKUP_CHUNK
+                stored |= self._stored_among(response, ordered[rank:looked_up])
+            if canonical in stored:
                 # Checked before the limit: stored articles must not use up this cycle's budget.
                 self._seen.add(canonical)
                 self._inc(proto.SKIPPED_SEEN)
@@ -291,6 +300,8 @@ class NewsSpider(scrapy.Spider):
                 proto.META_SOURCE: spec.name,
                 proto.META_VIA: via,
                 proto.META_CANONICAL: canonical,
+                # Looked up in the store just now: the seen-URL middleware need not ask again.
+                proto.META_CHECKED_STORED: self._is_stored is not None,
                 proto.META_FROM: response.url,
                 # Articles are fetched once and stored by monitor; caching them is waste.
                 "dont_cache": True,
@@ -313,6 +324,21 @@ class NewsSpider(scrapy.Spider):
                 response.url,
             )
 
+    def _stored_among(self, response: Response, candidates: list[Candidate]) -> set[str]:
+        """Which of these links' canonical URLs the store holds already."""
+        urls = []
+        for candidate in candidates:
+            try:
+                urls.append(canonicalize_url(response.urljoin(candidate.url)))
+            except ValueError:
+                continue  # counted and logged when the loop reaches it
+        if self._is_stored is None:
+            return set()
+        among = getattr(self._is_stored, "among", None)
+        if among is not None:
+            return set(among(urls))
+        return {url for url in urls if self._is_stored(url)}
+
     # -- articles ------------------------------------------------------------------------------
 
     async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem]:
@@ -328,7 +354,7 @@ class NewsSpider(scrapy.Spider):
             return
         match = _CHARSET.search(content_type)
         try:
-            article = await self._extraction_runner()(
+            article, analysis = await self._extraction_runner().analysed(
                 response.body, response.url, match.group(1) if match else None
             )
         except BrokenProcessPool:
@@ -336,11 +362,11 @@ class NewsSpider(scrapy.Spider):
             # page that listed it is read again next cycle rather than kept as unchanged.
             logger.exception("source %s: extraction worker died on %s", spec.name, response.url)
             self._incomplete(response.meta[proto.META_FROM])
-            article = None
+            article, analysis = None, None
         except Exception:
             # One page that breaks the extractor must not end the source's crawl.
             logger.exception("source %s: extraction crashed on %s", spec.name, response.url)
-            article = None
+            article, analysis = None, None
         if article is None:
             self._inc("newsmon/extract_failed")
             logger.info("source %s: no article text found at %s", spec.name, response.url)
@@ -362,6 +388,8 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
         )
+        if analysis is not None:
+            item["analysis"] = analysis
         if canonical != requested:
             # The page names another address as its own (an AMP or mobile copy, a feed link
             # with a different path): the store keys the article by that, and may keep the
@@ -408,7 +436,8 @@ class NewsSpider(scrapy.Spider):
     def _extraction_runner(self) -> Extraction:
         if self._extraction is None:
             workers = self.settings.getint("NEWSMON_EXTRACT_PROCESSES", 0)
-            self._extraction = Extraction(self._executor, workers)
+            analyse = self.settings.get("NEWSMON_ANALYSE") or None
+            self._extraction = Extraction(self._executor, workers, analyse)
         return self._extraction
 
     def _join(self, spec: SourceSpec, response: Response, href: str) -> str | None:

@@ -103,17 +103,14 @@ class ConditionalGetMiddleware:
         for url in getattr(spider, "incomplete_discovery", ()):
             if self._pending.pop(url, None) is not None:
                 log.info("validators of %s not kept: some of its articles failed", url)
-        try:
-            if reason == "finished":
-                self._save(self.store.clock())
-            elif self._pending:
-                log.info(
-                    "crawl ended (%s): validators of %d pages not updated",
-                    reason,
-                    len(self._pending),
-                )
-        finally:
-            self.store.dispose()
+        if reason == "finished":
+            self._save(self.store.clock())
+        elif self._pending:
+            log.info(
+                "crawl ended (%s): validators of %d pages not updated",
+                reason,
+                len(self._pending),
+            )
 
     def _save(self, now: datetime) -> None:
         if not self._pending:

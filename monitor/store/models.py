@@ -6,6 +6,7 @@ hands back aware datetimes on both back ends.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -170,9 +172,41 @@ class Detection(Base):
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     created_at: Mapped[datetime]
+    # What grouping compares, reduced from the article once when the detection joins an
+    # event (`monitor.events.grouping.Report`), so grouping never reads article texts again.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     article: Mapped[Article] = relationship()
     event: Mapped[Event | None] = relationship(back_populates="detections")
+    report_keys: Mapped[list[ReportKey]] = relationship(
+        back_populates="detection", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ReportKey(Base):
+    """How grouping finds a detection's event: one row per party it names, with its dates.
+
+    A new report can only join an event one of whose reports names its party and is close in
+    time (the meeting dates within a day, or the publication dates within two) or cannot be
+    placed in time; the two indexes answer exactly those questions.
+    """
+
+    __tablename__ = "report_keys"
+    __table_args__ = (
+        Index("ix_report_keys_party_date", "party", "date"),
+        Index("ix_report_keys_party_published", "party", "published"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    detection_id: Mapped[int] = mapped_column(
+        ForeignKey("detections.id", ondelete="CASCADE"), index=True
+    )
+    party: Mapped[str] = mapped_column(String(50))
+    # The meeting's date the detection resolved, and the article's publication date (UTC).
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+
+    detection: Mapped[Detection] = relationship(back_populates="report_keys")
 
 
 class DetectFailure(Base):
