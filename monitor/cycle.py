@@ -247,8 +247,15 @@ class Monitor:
     def article_failed(self, article_id: int, exc: Exception) -> DetectOutcome:
         """Record that an article's detection failed or hung; later cycles skip it. A hung
         one is also kept aside in memory, since its abandoned thread may still be running."""
-        log.error("article %d: detection failed: %s: %s", article_id, type(exc).__name__, exc)
-        if isinstance(exc, StepAbandoned):
+        hung = isinstance(exc, StepAbandoned)
+        log.error(
+            "article %d: detection failed; skipped until retried: %s: %s",
+            article_id,
+            type(exc).__name__,
+            exc,
+            exc_info=None if hung else exc,
+        )
+        if hung:
             self.failed_articles.add(article_id)
         return record_failure(self.store, article_id, exc)
 

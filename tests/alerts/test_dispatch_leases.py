@@ -16,13 +16,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from monitor.ops.source_health import Notice, notice_key, payload
 from sqlalchemy import func, select
 
 from monitor.alerts.channels.webhook import WebhookChannel
 from monitor.alerts.dispatch import Dispatcher, reset_failed
 from monitor.alerts.outbox import refresh_pending
 from monitor.alerts.policy import AlertPolicy
+from monitor.alerts.source_health import Notice, notice_key, payload
 from monitor.config.alerts import AlertsConfig, RetryConfig
 from monitor.demo.receivers import Headers, WebhookReceiver
 from monitor.store import Store

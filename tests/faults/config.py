@@ -58,6 +58,8 @@ def write_config(
         "health": health or {},
         "operations": operations or {},
     }
+    # Fixture sites live on loopback, which the address policy opens only on request.
+    sources = [{"allow_private": True, **s} for s in sources]
     (tmp / "sources.yaml").write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
     path = tmp / "newsmon.yaml"
     path.write_text(yaml.safe_dump(main, allow_unicode=True), encoding="utf-8")

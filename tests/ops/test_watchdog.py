@@ -19,8 +19,8 @@ from crawler.sources import SourceSpec
 from monitor.config.model import load_config
 from monitor.crawl.runner import CrawlStats
 from monitor.cycle import Monitor
-from monitor.detect import Detection, Detector
-from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.detect import Detector, Finding
+from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.metrics import Metrics
 from monitor.ops.watchdog import StepAbandoned, Watchdog, in_thread
 from monitor.store import Store
@@ -128,7 +128,7 @@ class TrapDetector:
 
     def detect(
         self, title: str, text: str, *, lang: str | None = None, published: date | None = None
-    ) -> Detection:
+    ) -> Finding:
         self.calls.append(title)
         if title == "hang":
             self.release.wait()
@@ -169,7 +169,7 @@ def make_monitor(tmp_path: Path, store_url: str, watchdog: Watchdog) -> Monitor:
 
 
 def health(state: DaemonState, store: Store, loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
-    server = HealthServer(("127.0.0.1", 0), state, Metrics(store), store, loop)
+    server = EndpointServer(("127.0.0.1", 0), state, Metrics(store), store, loop)
     server.start()
     try:
         healthy, facts = server.check()
