@@ -53,6 +53,8 @@ class Daemon:
         self.metrics: Metrics | None = None
         self.health: HealthServer | None = None
         self._reactor: Any = None
+        # Set with `distributed.executor: celery`: ticks enqueue due sources instead of crawling.
+        self.coordinator: Any = None
 
     @property
     def monitor(self) -> Monitor:
@@ -83,7 +85,10 @@ class Daemon:
             self.state.cycle_running = True
             started = time.monotonic()
             try:
-                report = await self.monitor.run_cycle()
+                if self.coordinator is not None:
+                    report = await self.coordinator.tick(self.monitor)
+                else:
+                    report = await self.monitor.run_cycle()
             except Exception:
                 # One failed cycle is logged and the schedule goes on; the next tick retries.
                 log.exception("crawl cycle failed")
@@ -175,6 +180,8 @@ class Daemon:
                 return False
             old = self.config
             self.config, self._monitor = new, monitor
+            if new.settings.distributed != old.settings.distributed:
+                log.warning("distributed: changed: it takes effect at the next restart")
             if new.settings.health != old.settings.health:
                 log.warning("health.listen changed: it takes effect at the next restart")
             self._reschedule(old, new)
@@ -190,7 +197,8 @@ class Daemon:
         if self.scheduler is None:
             return
         self.state.cycle_every_seconds = _interval(new)
-        if before.crawl_every_minutes != after.crawl_every_minutes:
+        # Ticks of the Celery coordinator do not follow the crawl interval.
+        if before.crawl_every_minutes != after.crawl_every_minutes and self.coordinator is None:
             self.scheduler.reschedule_job(
                 "cycle", trigger="interval", minutes=after.crawl_every_minutes
             )
@@ -253,6 +261,14 @@ class Daemon:
         self._busy = asyncio.Lock()
         self.scheduler = self._build_scheduler(AsyncIOScheduler, loop)
         self.metrics = Metrics(monitor.store)
+        if self.config.settings.distributed.celery:
+            from monitor.distributed.coordinator import Coordinator
+            from monitor.distributed.queue_stats import QueueCollector
+
+            self.coordinator = Coordinator(self.config.settings.distributed)
+            self.metrics.registry.register(
+                QueueCollector(monitor.store, self.config.settings.distributed)
+            )
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
@@ -266,12 +282,13 @@ class Daemon:
         signal.signal(signal.SIGHUP, lambda _signo, _frame: self.request_reload())
         schedule = self.config.settings.schedule
         log.info(
-            "newsmon running (pid %d): %d sources, cycle every %s min, store %s, %s",
+            "newsmon running (pid %d): %d sources, cycle every %s min, store %s, %s%s",
             os.getpid(),
             len(self.config.enabled_sources()),
             schedule.crawl_every_minutes,
             monitor.store.redacted_url(),
             self.lock.describe(),
+            ", crawling on Celery workers" if self.coordinator is not None else "",
         )
         reactor.run()
         return 0
@@ -287,10 +304,16 @@ class Daemon:
                 "misfire_grace_time": schedule.misfire_grace_seconds,
             },
         )
+        # With Celery a tick only enqueues what is due and collects what workers stored; each
+        # source keeps its own interval (monitor/crawl/due.py).
+        distributed = self.config.settings.distributed
+        every = schedule.crawl_every_minutes * 60
+        if distributed.celery:
+            every = distributed.poll_seconds
         scheduler.add_job(
             self.cycle_job,
             "interval",
-            minutes=schedule.crawl_every_minutes,
+            seconds=every,
             next_run_time=datetime.now(UTC),
             id="cycle",
             name="crawl cycle",
