@@ -8,7 +8,8 @@
       visibility_timeout_seconds: 3600
       crawl_time_limit_seconds: 1800
       poll_seconds: 5            # how often the coordinator enqueues due sources and collects
-      requeue_after_seconds: null  # an open task untouched this long is sent again (2x visibility)
+      requeue_after_seconds: null  # a queued task untouched this long is sent again (2x visibility)
+      lost_after_seconds: 30     # a running task whose crawl died is sent again after this long
       worker_concurrency: 2
 
 The unit of work is "crawl source S now"; the coordinator (`newsmon run`) enqueues it and
@@ -37,6 +38,9 @@ class DistributedConfig(StrictModel):
     restore_interval_seconds: float = Field(10.0, gt=0)
     poll_seconds: float = Field(5.0, gt=0)
     requeue_after_seconds: float | None = Field(None, gt=0)
+    # A task marked running whose source lock nobody holds has lost its crawl (a worker died);
+    # the coordinator sends it again after this long, without waiting for the broker.
+    lost_after_seconds: float = Field(30.0, gt=0)
     # Seconds a task waits before trying again when its store is down or its source is busy.
     retry_seconds: float = Field(10.0, gt=0)
     worker_concurrency: int = Field(2, ge=1, le=64)

@@ -7,11 +7,12 @@ end in one transaction, exit. Its exit status tells the worker what happened.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
+import select
 import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,21 +39,33 @@ EXIT_BUSY = 75
 PRELOAD = ["monitor.distributed.child", "crawler.spiders.news", "scrapy.crawler", "trafilatura"]
 TASK_HEADER = "X-Newsmon-Task"
 
-_PR_SET_PDEATHSIG = 1
+def die_with(pid: int) -> None:
+    """End this process the moment process `pid` (its worker) ends, even by SIGKILL.
 
-
-def die_with_parent() -> None:
-    """Linux: SIGKILL this process when its parent dies, so a killed worker leaves no crawl
-    running on behind the lock's back (best effort elsewhere)."""
+    The child is forked by the fork server, not by the worker, so the kernel's parent-death
+    signal would wait for the fork server; a pidfd on the worker is exact. A killed worker thus
+    leaves no crawl running on behind its back.
+    """
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        log.debug("prctl(PR_SET_PDEATHSIG) is not available here")
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(EXIT_FAILED)  # the worker is already gone
+
+    def watch() -> None:
+        select.select([fd], [], [])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="worker-watch", daemon=True).start()
 
 
-def crawl_one(config_path: str, task_id: int, source: dict[str, Any], worker: str) -> None:
-    die_with_parent()
+def ready() -> None:
+    """A no-op child: forking it makes the fork server finish its imports before any task."""
+
+
+def crawl_one(
+    config_path: str, task_id: int, source: dict[str, Any], worker: str, worker_pid: int
+) -> None:
+    die_with(worker_pid)
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
@@ -66,6 +79,9 @@ def crawl_one(config_path: str, task_id: int, source: dict[str, Any], worker: st
         )
     except NewsmonError as exc:
         log.error("crawl task %d cannot start: %s", task_id, exc)
+        code = EXIT_FAILED
+    except KeyboardInterrupt:  # SIGTERM from the worker (time limit, shutdown) before the end
+        log.warning("crawl task %d was stopped", task_id)
         code = EXIT_FAILED
     sys.stdout.flush()
     os._exit(code)  # no atexit of the fork server's imports, no second flush of its buffers

@@ -95,7 +95,9 @@ class Coordinator:
         due = monitor.due_sources(now)
         with store.session() as session:
             stale = taskstate.stale(
-                session, before=now - timedelta(seconds=self.dist.requeue_after)
+                session,
+                queued_before=now - timedelta(seconds=self.dist.requeue_after),
+                running_before=now - timedelta(seconds=self.dist.lost_after_seconds),
             )
             held = held_sources(session.connection(), sorted({r.source for r in stale}))
             busy = taskstate.open_sources(session)
@@ -105,6 +107,14 @@ class Coordinator:
             for row in stale:
                 if row.source in held:
                     row.updated_at = now  # still being crawled: look again later
+                elif row.status == "running":
+                    log.warning(
+                        "task %d: the crawl of %s on %s ended without a word (worker lost?);"
+                        " sending it again",
+                        row.id,
+                        row.source,
+                        row.worker,
+                    )
         report = SendReport(new=len(new))
         for index, (task_id, name) in enumerate(pending):
             source = by_name.get(name)

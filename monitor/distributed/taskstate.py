@@ -40,13 +40,22 @@ def unsent(session: Session) -> list[CrawlTask]:
     )
 
 
-def stale(session: Session, *, before: datetime) -> list[CrawlTask]:
-    """Open tasks nobody touched since `before`: their message may be gone with the broker."""
+def stale(
+    session: Session, *, queued_before: datetime, running_before: datetime
+) -> list[CrawlTask]:
+    """Open tasks whose message may be lost: queued or retrying and untouched since
+    `queued_before` (gone with a broker restart), or running and untouched since
+    `running_before` (the caller checks that no crawl holds their source's lock)."""
     return list(
         session.scalars(
             select(CrawlTask)
-            .where(CrawlTask.status.in_(("queued", "running", "retrying")))
-            .where(CrawlTask.updated_at < before)
+            .where(
+                (
+                    CrawlTask.status.in_(("queued", "retrying"))
+                    & (CrawlTask.updated_at < queued_before)
+                )
+                | ((CrawlTask.status == "running") & (CrawlTask.updated_at < running_before))
+            )
             .order_by(CrawlTask.id)
         )
     )

@@ -2,14 +2,15 @@
 
 The worker's pool is threads: a task only waits on its child, which does the work. Children are
 forked from a fork server that has imported Scrapy and trafilatura once, so a crawl costs a fork
-instead of seconds of imports; each child dies with its worker (PR_SET_PDEATHSIG), so a killed
-worker leaves nothing crawling behind it.
+instead of seconds of imports; each child watches its worker's pidfd and dies with it, so a
+killed worker leaves nothing crawling behind it.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.context import BaseContext
@@ -24,7 +25,7 @@ from monitor.crawl.due import record_crawl
 from monitor.distributed import child
 from monitor.errors import NewsmonError
 from monitor.store import Store
-from monitor.store.models import CrawlTask
+from monitor.store.models import CrawlRun, CrawlTask
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def run_task(task_id: int, source: dict[str, Any], hostname: str) -> tuple[str, 
     name = str(source.get("name"))
     proc: Any = worker.mp.Process(  # type: ignore[attr-defined]
         target=child.crawl_one,
-        args=(str(worker.config_path), task_id, source, hostname),
+        args=(str(worker.config_path), task_id, source, hostname, os.getpid()),
         name=f"crawl-{name}",
     )
     proc.start()
@@ -108,11 +109,12 @@ def _failed(
     try:
         with worker.store.session() as session:
             record_crawl(session, [SourceConfig.model_validate(source)], None, now=now, error=error)
-            session.execute(
-                update(CrawlTask)
-                .where(CrawlTask.id == task_id)
-                .values(status="failed", error=error, finished_at=now, updated_at=now)
-            )
+            row = session.get(CrawlTask, task_id)
+            if row is not None:
+                row.status, row.error, row.finished_at, row.updated_at = "failed", error, now, now
+                run = session.get(CrawlRun, row.crawl_run_id) if row.crawl_run_id else None
+                if run is not None and run.status == "running":
+                    run.status, run.finished_at, run.finish_reason = "failed", now, error[:100]
     except Exception as exc:
         log.warning("task %d: the failure could not be recorded (%s); retrying", task_id, exc)
         return "retry", worker.dist.retry_seconds
@@ -143,6 +145,11 @@ def start_worker(
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(child.PRELOAD)
     forkserver.ensure_running()  # before Celery starts its threads
+    # The fork server imports Scrapy and trafilatura when first asked for a child: ask now, so
+    # the first task does not pay for it.
+    warm = mp.Process(target=child.ready)
+    warm.start()
+    warm.join()
     _WORKER = _Worker(
         config_path.resolve(), config, mp, Store(config.settings.store.url, migrate=False)
     )

@@ -18,8 +18,14 @@ LINE_TIMEOUT = 120.0
 class DaemonProcess:
     """`newsmon -v run` with its stderr in a queue."""
 
-    def __init__(self, config: Path, *, env: dict[str, str] | None = None) -> None:
-        args = ["-m", "monitor", "-v", "run", "--config", str(config)]
+    def __init__(
+        self,
+        config: Path,
+        *,
+        env: dict[str, str] | None = None,
+        command: tuple[str, ...] = ("run",),
+    ) -> None:
+        args = ["-m", "monitor", "-v", *command, "--config", str(config)]
         self.proc = subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,
