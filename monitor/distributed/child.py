@@ -35,9 +35,42 @@ EXIT_FAILED = 1
 # this crawl was stopped before it ended).
 EXIT_STORE_DOWN = 69
 EXIT_BUSY = 75
-# Scrapy and trafilatura are imported once by the fork server; each crawl is then a cheap fork.
-PRELOAD = ["monitor.distributed.child", "crawler.spiders.news", "scrapy.crawler", "trafilatura"]
+# Scrapy, its components and trafilatura are imported once by the fork server, so a crawl is a
+# cheap fork (measured: importing them costs seconds of CPU per process). None of these installs
+# a Twisted reactor: each child installs its own, after the fork.
+PRELOAD = [
+    "monitor.distributed.child",
+    "crawler.spiders.news",
+    "crawler.middlewares",
+    "monitor.crawl.scrapy_store",
+    "monitor.crawl.conditional_get",
+    "trafilatura",
+    "aiohttp",
+    "tldextract",
+    "protego",
+    "twisted.web.client",
+    *(
+        f"scrapy.{name}"
+        for name in (
+            "crawler", "core.engine", "core.scraper", "core.downloader",
+            "core.downloader.handlers.http11", "dupefilters", "pqueues", "squeues", "robotstxt",
+            "resolver", "logformatter", "utils.request", "spidermiddlewares.depth",
+            "spidermiddlewares.referer", "spidermiddlewares.urllength", "spidermiddlewares.start",
+            "downloadermiddlewares.cookies", "downloadermiddlewares.defaultheaders",
+            "downloadermiddlewares.downloadtimeout", "downloadermiddlewares.httpauth",
+            "downloadermiddlewares.httpcache", "downloadermiddlewares.httpcompression",
+            "downloadermiddlewares.httpproxy", "downloadermiddlewares.offsite",
+            "downloadermiddlewares.redirect", "downloadermiddlewares.retry",
+            "downloadermiddlewares.robotstxt", "downloadermiddlewares.stats",
+            "downloadermiddlewares.useragent", "extensions.closespider", "extensions.corestats",
+            "extensions.feedexport", "extensions.logstats", "extensions.memusage",
+            "extensions.telnet", "extensions.throttle", "extensions.spiderstate",
+            "extensions.remote_control",
+        )
+    ),
+]  # fmt: skip
 TASK_HEADER = "X-Newsmon-Task"
+
 
 def die_with(pid: int) -> None:
     """End this process the moment process `pid` (its worker) ends, even by SIGKILL.

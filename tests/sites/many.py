@@ -9,13 +9,14 @@ in the middle for as long as the test needs (no sleeps).
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from tests.sites.regional import article_html
+from tests.sites.regional import HI_PARAGRAPHS, article_html
 
 TASK_HEADER = "X-Newsmon-Task"
 
@@ -106,6 +107,10 @@ class ManySites:
 
             published = datetime.now(UTC) - timedelta(hours=1)
             html = article_html(f"/{name}{path}", "hi", published, base + path)
+            # Words in an order of the page's own, so that no two pages are near duplicates.
+            words = " ".join(HI_PARAGRAPHS).split()
+            random.Random(f"{name}{path}").shuffle(words)
+            html = html.replace("</article>", f"<p>{' '.join(words)}</p></article>")
             if self.page_bytes:
                 filler = "<aside>" + "<p>menu link related story</p>" * (self.page_bytes // 32)
                 html = html.replace("<footer>", filler + "</aside><footer>")
