@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import signal
-import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -45,7 +44,6 @@ def _tasks(store: Store) -> list[CrawlTask]:
 def test_two_workers_one_killed_mid_crawl(tmp_path: Path, pg_url: str) -> None:
     alert_log = tmp_path / "alerts.jsonl"
     port = free_port()
-    t0 = time.monotonic()
     with ManySites(SOURCES, articles=ARTICLES) as sites:
         sites.gated.add(GATED)
         config = distributed_config(
@@ -60,9 +58,7 @@ def test_two_workers_one_killed_mid_crawl(tmp_path: Path, pg_url: str) -> None:
             store = Store(pg_url, migrate=False)
             with worker(config, "w1@test") as w1, worker(config, "w2@test") as w2:
                 procs = {"w1@test": w1, "w2@test": w2}
-                print("workers started", time.monotonic() - t0)
                 assert sites.gate_reached.wait(90), "".join(coord.lines[-30:])
-                print("gate reached", time.monotonic() - t0)
                 gated = wait_for(
                     "the gated source to be running",
                     lambda: next(
@@ -86,7 +82,6 @@ def test_two_workers_one_killed_mid_crawl(tmp_path: Path, pg_url: str) -> None:
                     return len(done) == SOURCES and pending == 0 and undetected == 0
 
                 wait_for("every source crawled, detected and alerted", finished, timeout=120)
-                print("finished", time.monotonic() - t0)
                 status = newsmon("status", "--config", str(config))
                 metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
             coord.signal(signal.SIGTERM)
