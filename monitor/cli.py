@@ -175,6 +175,34 @@ def run(config_path: Path) -> None:
 @main.command()
 @CONFIG_OPTION
 @click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Crawls at once (default: distributed.worker_concurrency).",
+)
+@click.option(
+    "--queue", default=None, help="Queue to take tasks from (default: distributed.queue)."
+)
+@click.option("--name", "hostname", default=None, help="Worker name, e.g. crawl1@%h.")
+def worker(
+    config_path: Path, concurrency: int | None, queue: str | None, hostname: str | None
+) -> None:
+    """Run a Celery crawl worker (distributed.executor: celery; pip install newsmon[celery])."""
+    try:
+        from monitor.distributed.worker import start_worker
+    except ImportError as exc:
+        raise NewsmonError(
+            f"the worker needs Celery: pip install 'newsmon[celery]' ({exc})"
+        ) from None
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    start_worker(
+        config_path, concurrency=concurrency, queue=queue, hostname=hostname, loglevel=level
+    )
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option(
     "--once",
     is_flag=True,
     help="Run one cycle and exit (what crawl does anyway; kept for scripts).",

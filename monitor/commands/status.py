@@ -52,6 +52,14 @@ def show_status(config_path: Path, as_json: bool, out: TextIO) -> None:
     status["daemon"] = {"running": who.running, "pid": who.pid}
     status["store"] = store.redacted_url() + ("" if created else " (not created yet)")
     status["timezone"] = config.settings.schedule.timezone
+    if config.settings.distributed.celery:
+        from monitor.distributed.queue_stats import queue_status
+
+        reader = Store(url, migrate=False)
+        try:
+            status["queue"] = queue_status(reader, config.settings.distributed) if created else None
+        finally:
+            reader.dispose()
     if as_json:
         out.write(json.dumps(status, ensure_ascii=False) + "\n")
     else:
@@ -277,6 +285,10 @@ def render(status: dict[str, Any], zone: ZoneInfo | None = None) -> str:
             f"  failed #{a['id']} via {a['channel']} ({a['kind']}, {a['attempts']} attempts):"
             f" {a['last_error']}"
         )
+    if status.get("queue"):
+        from monitor.distributed.queue_stats import render_queue
+
+        lines += render_queue(status["queue"])
     return "\n".join(lines) + "\n"
 
 

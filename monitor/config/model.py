@@ -43,6 +43,7 @@ from monitor.config.alerts import (
 )
 from monitor.config.base import StrictModel as _Model
 from monitor.config.base import known_zone
+from monitor.config.distributed import DistributedConfig
 from monitor.config.env import MissingVariable, expand
 from monitor.config.names import unknown_key_reason
 from monitor.config.ops import HealthConfig, OperationsConfig
@@ -238,6 +239,16 @@ class Settings(_Model):
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
     operations: OperationsConfig = OperationsConfig()
+    distributed: DistributedConfig = DistributedConfig()
+
+    @model_validator(mode="after")
+    def _celery_needs_a_server_store(self) -> Settings:
+        # Workers on other machines write into the same store; a SQLite file cannot be shared.
+        if self.distributed.celery and not make_url(self.store.url).drivername.startswith(
+            "postgresql"
+        ):
+            raise ValueError("distributed.executor: celery needs a PostgreSQL store.url")
+        return self
 
     @model_validator(mode="after")
     def _operator_channels_exist(self) -> Settings:

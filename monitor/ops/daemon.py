@@ -60,6 +60,8 @@ class Daemon:
         self.metrics: Metrics | None = None
         self.endpoint: EndpointServer | None = None
         self._reactor: Any = None
+        # Set with `distributed.executor: celery`: ticks enqueue due sources instead of crawling.
+        self.coordinator: Any = None
 
     @property
     def monitor(self) -> Monitor:
@@ -90,7 +92,10 @@ class Daemon:
             self.state.cycle_running = True
             started = time.monotonic()
             try:
-                report = await self.monitor.run_cycle()
+                if self.coordinator is not None:
+                    report = await self.coordinator.tick(self.monitor)
+                else:
+                    report = await self.monitor.run_cycle()
             except Exception as exc:
                 self._cycle_ended(started, None)
                 failure = self.monitor.store.failure(exc)
@@ -185,6 +190,8 @@ class Daemon:
                 return False
             old = self.config
             self.config, self._monitor = new, monitor
+            if new.settings.distributed != old.settings.distributed:
+                log.warning("distributed: changed: it takes effect at the next restart")
             if new.settings.health != old.settings.health:
                 log.warning("health.listen changed: it takes effect at the next restart")
             self._reschedule(old, new)
@@ -201,7 +208,8 @@ class Daemon:
             return
         self.state.cycle_every_seconds = _interval(new)
         _set_bounds(self.state, new)
-        if before.crawl_every_minutes != after.crawl_every_minutes:
+        # Ticks of the Celery coordinator do not follow the crawl interval.
+        if before.crawl_every_minutes != after.crawl_every_minutes and self.coordinator is None:
             self.scheduler.reschedule_job(
                 "cycle", trigger="interval", minutes=after.crawl_every_minutes
             )
@@ -266,6 +274,14 @@ class Daemon:
         self.scheduler = self._build_scheduler(AsyncIOScheduler, loop)
         self.metrics = Metrics(monitor.store)
         self.watchdog.on_abandon = self.metrics.record_abandoned
+        if self.config.settings.distributed.celery:
+            from monitor.distributed.coordinator import Coordinator
+            from monitor.distributed.queue_stats import QueueCollector
+
+            self.coordinator = Coordinator(self.config.settings.distributed)
+            self.metrics.registry.register(
+                QueueCollector(monitor.store, self.config.settings.distributed)
+            )
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
@@ -279,12 +295,13 @@ class Daemon:
         signal.signal(signal.SIGHUP, lambda _signo, _frame: self.request_reload())
         schedule = self.config.settings.schedule
         progress.info(
-            "newsmon running (pid %d): %d sources, cycle every %g min, store %s, %s",
+            "newsmon running (pid %d): %d sources, cycle every %g min, store %s, %s%s",
             os.getpid(),
             len(self.config.enabled_sources()),
             schedule.crawl_every_minutes,
             monitor.store.redacted_url(),
             self.lock.describe(),
+            ", crawling on Celery workers" if self.coordinator is not None else "",
         )
         reactor.run()
         if self.fatal is not None:
@@ -302,10 +319,16 @@ class Daemon:
                 "misfire_grace_time": schedule.misfire_grace_seconds,
             },
         )
+        # With Celery a tick only enqueues what is due and collects what workers stored; each
+        # source keeps its own interval (monitor/crawl/due.py).
+        distributed = self.config.settings.distributed
+        every = schedule.crawl_every_minutes * 60
+        if distributed.celery:
+            every = distributed.poll_seconds
         scheduler.add_job(
             self.cycle_job,
             "interval",
-            minutes=schedule.crawl_every_minutes,
+            seconds=every,
             next_run_time=datetime.now(UTC),
             id="cycle",
             name="crawl cycle",

@@ -325,3 +325,33 @@ class ArticleAlias(Base):
 
     url: Mapped[str] = mapped_column(String(2000), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+
+
+class CrawlTask(Base):
+    """One "crawl source S now" handed to a Celery worker (distributed executor only).
+
+    unsent (the broker did not take it yet) → queued → running → done | failed; a task whose
+    store was down or whose source was busy waits as `retrying`. The coordinator reads this
+    table to know which sources are in flight and when to detect; `newsmon status` shows it.
+    """
+
+    __tablename__ = "crawl_tasks"
+    __table_args__ = (Index("ix_crawl_tasks_open", "status", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="unsent")
+    created_at: Mapped[datetime]
+    # Last change of any kind: the coordinator sends a task again when it is untouched too long.
+    updated_at: Mapped[datetime]
+    enqueued_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by the coordinator once it has run detection after this task finished.
+    collected: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text)

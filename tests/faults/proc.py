@@ -29,8 +29,9 @@ class DaemonProcess:
         env: dict[str, str] | None = None,
         hooks: Sequence[str] = (),
         verbose: bool = True,
+        command: tuple[str, ...] = ("run",),
     ) -> None:
-        newsmon = [*(["-v"] if verbose else []), "run", "--config", str(config)]
+        newsmon = [*(["-v"] if verbose else []), *command, "--config", str(config)]
         if hooks:
             args = ["-m", "tests.hooks.launch", *hooks, "--", *newsmon]
         else:
