@@ -43,6 +43,7 @@ from monitor.configbase import known_zone
 from monitor.envsubst import MissingVariable, expand
 from monitor.errors import ConfigError
 from monitor.opsconfig import HealthConfig, OperationsConfig
+from monitor.web.config import WebConfig
 
 DEFAULT_CONFIG = Path("config/newsmon.yaml")
 
@@ -204,6 +205,7 @@ class Settings(_Model):
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
     operations: OperationsConfig = OperationsConfig()
+    web: WebConfig = WebConfig()
 
     @model_validator(mode="after")
     def _operator_channels_exist(self) -> Settings:
