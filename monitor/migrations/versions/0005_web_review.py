@@ -63,9 +63,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("review_actions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_review_actions_event_id"), ["event_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_review_actions_event_id"), ["event_id"], unique=False)
     op.create_table(
         "web_api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
