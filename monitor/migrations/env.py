@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -12,7 +14,7 @@ target_metadata = Base.metadata
 config = context.config
 
 
-def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
     # The full-text index (an FTS5 table and its shadow tables on SQLite, an expression index
     # on PostgreSQL) cannot be modelled in SQLAlchemy; the migration that made it owns it.
     if type_ == "table" and name is not None and name.startswith("articles_fts"):
