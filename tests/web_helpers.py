@@ -3,6 +3,7 @@ detector and event grouping, plus the sources they came from."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,3 +157,37 @@ def event_of(built: Built, index: int) -> int:
 
 def describe(built: Built) -> dict[str, Any]:
     return {"events": built.events}
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def make_app(built: Built, *, clock: Any = None, monotonic: Any = None) -> tuple[Any, Store]:
+    from monitor.config import load_config
+    from monitor.web.app import create_app
+    from monitor.web.auth import add_user
+
+    config = load_config(built.config_path)
+    for name, role in (("vera", "viewer"), ("rita", "reviewer"), ("adam", "admin")):
+        add_user(config, name, role, PASSWORD)  # type: ignore[arg-type]
+    store = Store(built.url, clock=lambda: NOW)
+    kwargs: dict[str, Any] = {"clock": clock or (lambda: NOW)}
+    if monotonic is not None:
+        kwargs["monotonic"] = monotonic
+    return create_app(config, store, **kwargs), store
+
+
+def log_in(client: Any, name: str, password: str = PASSWORD) -> Any:
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"username": name, "password": password, "csrf": token, "next": "/events"},
+        follow_redirects=False,
+    )
