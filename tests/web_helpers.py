@@ -3,12 +3,14 @@ detector and event grouping, plus the sources they came from."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 
 from monitor.alerts.policy import AlertPolicy
@@ -172,16 +174,31 @@ def csrf_of(html: str) -> str:
 def make_app(built: Built, *, clock: Any = None, monotonic: Any = None) -> tuple[Any, Store]:
     from monitor.config import load_config
     from monitor.web.app import create_app
-    from monitor.web.auth import add_user
 
     config = load_config(built.config_path)
-    for name, role in (("vera", "viewer"), ("rita", "reviewer"), ("adam", "admin")):
-        add_user(config, name, role, PASSWORD)  # type: ignore[arg-type]
+    write_users(built.config_path.parent / "web-users.yaml")
     store = Store(built.url, clock=lambda: NOW)
     kwargs: dict[str, Any] = {"clock": clock or (lambda: NOW)}
     if monotonic is not None:
         kwargs["monotonic"] = monotonic
     return create_app(config, store, **kwargs), store
+
+
+@functools.cache
+def _test_hash() -> str:
+    # Cheap argon2 parameters: the hash carries them, so logins verify as fast; the
+    # production hasher (`newsmon web add-user`) uses argon2-cffi's defaults.
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+def write_users(path: Path) -> None:
+    rows = [
+        {"name": name, "role": role, "password_hash": _test_hash()}
+        for name, role in (("vera", "viewer"), ("rita", "reviewer"), ("adam", "admin"))
+    ]
+    path.write_text(yaml.safe_dump({"users": rows}), encoding="utf-8")
 
 
 def log_in(client: Any, name: str, password: str = PASSWORD) -> Any:

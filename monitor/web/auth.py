@@ -7,6 +7,7 @@ of each is enough to store: nothing short enough to guess is ever hashed fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -30,9 +31,6 @@ from monitor.store.review import ApiToken, WebSecret
 from monitor.web.config import USER_NAME, Role, WebUser
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong
-# password and the timing does not tell which names exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")
 TOKEN_PREFIX = "nm_"
 
@@ -110,10 +108,17 @@ def add_user(config: Config, name: str, role: Role, password: str) -> Path:
     return path
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so a wrong name costs as long as a
+    # wrong password and the timing does not tell which names exist.
+    return _hasher.hash(secrets.token_hex(16))
+
+
 def verify_login(users: dict[str, WebUser], name: str, password: str) -> User | None:
     user = users.get(name)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return User(user.name, user.role) if user else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -83,6 +84,13 @@ def build_state(
     )
     state.users()  # a broken users file stops `newsmon web` at start, with its path
     return state
+
+
+@functools.cache
+def _places(lexicon_files: tuple[Path, ...]) -> Places:
+    # Building the detector's automaton takes a second or two; the web page only needs the
+    # gazetteer, and one per set of lexicon files is enough.
+    return Places.from_lexicon(load_lexicon(list(lexicon_files)))
 
 
 def web_state(request: Request) -> WebState:
