@@ -255,11 +255,27 @@ def _print_samples(hook: WebhookReceiver, smtp: SmtpReceiver, out: TextIO) -> No
 def run_demo(workdir: Path | None = None, out: TextIO = sys.stdout) -> DemoOutcome:
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as tmp:
-            return reactor.run(lambda: _demo(Path(tmp), out))
+            outcome = reactor.run(lambda: _demo(Path(tmp), out))
+        out.write(
+            "\nweb page (the store above is gone; this keeps one and serves it): "
+            "newsmon demo --workdir var/demo && newsmon web -c var/demo/web.yaml\n"
+        )
+        return outcome
     workdir.mkdir(parents=True, exist_ok=True)
     for stale in ("newsmon.sqlite", "newsmon.sqlite-wal", "newsmon.sqlite-shm", "alerts.jsonl"):
         (workdir / stale).unlink(missing_ok=True)
-    return reactor.run(lambda: _demo(workdir, out))
+    outcome = reactor.run(lambda: _demo(workdir, out))
+    from monitor.web.demo import DEMO_USER, write_web_config
+
+    config_path, password = write_web_config(
+        workdir,
+        demo_config(workdir, "http://127.0.0.1:1", "http://127.0.0.1:1/hook", ("127.0.0.1", 25)),
+    )
+    out.write(
+        f"\nweb page: newsmon web -c {config_path}   then open http://127.0.0.1:8080/ "
+        f"as {DEMO_USER} / {password}\n"
+    )
+    return outcome
 
 
 def _has_devanagari(text: str) -> bool:
