@@ -112,8 +112,18 @@ HINDI: dict[str, str] = {
 }
 
 
+# Stored codes shown to English readers.
+ENGLISH: dict[str, str] = {
+    "election_prep": "election prep",
+    "in_person": "in person",
+    "false_positive": "false positive",
+}
+
+
 def translate(lang: str, text: str) -> str:
-    return HINDI.get(text, text) if lang == "hi" else text
+    if lang == "hi":
+        return HINDI.get(text, text)
+    return ENGLISH.get(text, text)
 
 
 def day_text(lang: str, value: date | str | None, *, weekday: bool = False) -> str:
