@@ -23,9 +23,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 
 from crawler.items import ArticleItem
-from monitor import neardup
-from monitor.articles import content_hash, save_article
-from monitor.store import Store
+from monitor.store import Store, neardup
+from monitor.store.articles import content_hash, save_article
 from monitor.store.models import Article, ArticleBand, ArticleSignature
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)

@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from monitor.commands.evaluate import Prediction, field_metrics, label_metrics
 from monitor.detect import Detection, Detector
 from monitor.detect.normalise import fold
-from monitor.evaluate import Prediction, field_metrics, label_metrics
 
 # 40 short articles written and labelled for this project without looking at the detector's
 # rules, in the outlets' style (see bench/README.md, Detection).

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.web_helpers import (  # noqa: E402
+from tests.web.helpers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_FLAGS,
     PASSWORD,

@@ -89,8 +89,8 @@ def demo(workdir: Path | None) -> None:
 @CONFIG_OPTION
 def run(config_path: Path) -> None:
     """Run the daemon: crawl due sources on schedule, detect, alert."""
-    from monitor.config import load_config
-    from monitor.daemon import Daemon
+    from monitor.config.model import load_config
+    from monitor.ops.daemon import Daemon
 
     config = load_config(config_path)
     sys.exit(Daemon(config).run())
@@ -102,8 +102,8 @@ def run(config_path: Path) -> None:
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit."""
-    from monitor import reactor
-    from monitor.config import load_config
+    from monitor.config.model import load_config
+    from monitor.crawl import reactor
     from monitor.cycle import Monitor
 
     config = load_config(config_path)
@@ -158,7 +158,7 @@ def detect(files: tuple[Path, ...], jsonl: Path | None, url: str | None) -> None
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(file: Path, as_json: bool) -> None:
     """Score detection and event grouping against labelled JSON lines."""
-    from monitor.evaluate import run_eval
+    from monitor.commands.evaluate import run_eval
 
     run_eval(file, as_json, sys.stdout)
 
@@ -182,7 +182,7 @@ def config() -> None:
 @CONFIG_OPTION
 def config_check(config_path: Path) -> None:
     """Validate the config and sources files without running anything."""
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.cycle import load_detector, load_renderer
 
     cfg = load_config(config_path)
@@ -221,7 +221,7 @@ def alerts_list(config_path: Path, failed: bool) -> None:
 def alerts_retry(config_path: Path, ids: tuple[int, ...], all_failed: bool) -> None:
     """Queue failed alerts again (by id, or all with --failed)."""
     from monitor.alerts.dispatch import reset_failed
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.store import Store
 
     if not ids and not all_failed:
@@ -308,9 +308,9 @@ def web(ctx: click.Context, config_path: Path, listen: str | None) -> None:
     """Serve the web page over the store (events, review, feeds, API)."""
     if ctx.invoked_subcommand is not None:
         return
-    from monitor.config import load_config
+    from monitor.config.model import load_config
+    from monitor.config.web import host_port
     from monitor.web.app import serve
-    from monitor.web.config import host_port
 
     config = load_config(config_path)
     host, port = None, None
@@ -343,9 +343,9 @@ def web_add_user(config_path: Path, name: str, role: str, password: str) -> None
     """Add or replace a web user; the password is stored as an argon2 hash."""
     from typing import cast
 
-    from monitor.config import load_config
+    from monitor.config.model import load_config
+    from monitor.config.web import Role
     from monitor.web.auth import add_user
-    from monitor.web.config import Role
 
     path = add_user(load_config(config_path), name, cast(Role, role), password)
     click.echo(f"{path}: user {name} ({role}) saved")
@@ -356,7 +356,7 @@ def web_add_user(config_path: Path, name: str, role: str, password: str) -> None
 @click.argument("name")
 def web_add_token(config_path: Path, name: str) -> None:
     """Make a read-only API token; it is printed once and only its hash is stored."""
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.store import Store
     from monitor.web.auth import create_token
 
@@ -384,7 +384,7 @@ def labels() -> None:
 def labels_export(config_path: Path, output: Path | None) -> None:
     """Write reviewed events' reports as `newsmon eval` input lines."""
     from monitor.commands.labels import export_labels
-    from monitor.config import load_config
+    from monitor.config.model import load_config
     from monitor.store import Store
 
     store = Store(load_config(config_path).settings.store.url)

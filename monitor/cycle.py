@@ -21,12 +21,12 @@ from monitor.alerts.dispatch import Dispatcher, DispatchReport
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import Renderer
-from monitor.config import Config, SourceConfig
-from monitor.crawl import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
+from monitor.config.model import Config, SourceConfig
+from monitor.crawl.due import due_sources, mark_started, record_crawl
+from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
 from monitor.detect import Detector, LexiconError, load_lexicon
-from monitor.detection import DetectOutcome, detect_pending
 from monitor.errors import ConfigError
-from monitor.sources_state import due_sources, mark_started, record_crawl
+from monitor.events.intake import DetectOutcome, detect_pending
 from monitor.store import Store
 from monitor.store.models import CrawlRun
 

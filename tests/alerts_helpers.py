@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.alerts.policy import AlertPolicy
-from monitor.events import assign_event
+from monitor.events.grouping import assign_event
 from monitor.store import Store
 from monitor.store.models import Article, Detection, Source
 
@@ -51,7 +51,7 @@ def store_report(
     evidence: str = "हेमंत सोरेन पार्टी पदाधिकारियों के साथ ऑनलाइन संवाद करेंगे।",
 ) -> Stored:
     """Store an article and its positive detection and hand the event to the policy, in one
-    transaction, the way `monitor.detection.detect_article` does."""
+    transaction, the way `monitor.events.intake.detect_article` does."""
     now = store.clock()
     with store.session() as session:
         if (

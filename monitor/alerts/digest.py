@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.config import AlertsConfig, RouteConfig
 from monitor.alerts.digest_message import DigestItem, DigestMessage
 from monitor.alerts.outbox import build_message, delivered_urls, iso_utc
 from monitor.alerts.routing import last_digest_time, matches, reports_of
+from monitor.config.alerts import AlertsConfig, RouteConfig
 from monitor.store import Store
 from monitor.store.models import Alert, Article, Detection, Event, Source
 from monitor.store.review import withdrawn

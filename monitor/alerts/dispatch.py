@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from monitor.alerts.channels.base import Channel, DeliveryResult
-from monitor.alerts.config import RetryConfig, RouteConfig
 from monitor.alerts.payload import parse_payload
 from monitor.alerts.routing import release_time
+from monitor.config.alerts import RetryConfig, RouteConfig
 from monitor.store import Store
 from monitor.store.models import Alert, AlertAttempt
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitor.alerts.channels.base import Channel
-from monitor.alerts.config import (
+from monitor.alerts.render import Renderer
+from monitor.config.alerts import (
     AlertsConfig,
     AppriseChannelConfig,
     ChannelConfig,
@@ -14,7 +15,6 @@ from monitor.alerts.config import (
     FileChannelConfig,
     WebhookChannelConfig,
 )
-from monitor.alerts.render import Renderer
 
 
 def build_renderer(config: AlertsConfig, config_dir: Path) -> Renderer:

@@ -1,6 +1,6 @@
 """Operator notices (a source failing, stale or recovered) as the channels send them.
 
-`monitor.operator` writes these rows (schema ``newsmon.operator/1``); the alert side only
+`monitor.ops.source_health` writes these rows (schema ``newsmon.operator/1``); the alert side only
 delivers them, passing the payload through unchanged so fields added there reach receivers.
 """
 

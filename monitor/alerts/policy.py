@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.config import AlertsConfig, RouteConfig
 from monitor.alerts.outbox import (
     delivered_urls,
     enqueue_one,
@@ -27,6 +26,7 @@ from monitor.alerts.outbox import (
     update_kind_key,
 )
 from monitor.alerts.routing import matches, release_time, reports_of
+from monitor.config.alerts import AlertsConfig, RouteConfig
 from monitor.store.models import Alert, Article, Detection, Event
 from monitor.store.review import withdrawn
 

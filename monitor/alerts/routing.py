@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts.config import RouteConfig, clock_time
+from monitor.config.alerts import RouteConfig, clock_time
 from monitor.store.models import Article, Detection, Event, Source
 
 

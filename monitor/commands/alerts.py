@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.message import make_test_message
-from monitor.config import load_config
+from monitor.config.model import load_config
 from monitor.errors import ConfigError, NewsmonError
 from monitor.store import Store
 from monitor.store.models import Alert

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
-from monitor.config import load_config
+from monitor.config.model import load_config
 from monitor.store import Store
 from monitor.store.models import Article, Detection, Event, Source
 

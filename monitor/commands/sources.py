@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TextIO
 
 from crawler import settings as crawler_defaults
-from monitor.config import SourceConfig, load_config
+from monitor.config.model import SourceConfig, load_config
+from monitor.crawl.probe import Probe, Prober
 from monitor.errors import NewsmonError
-from monitor.source_probe import Probe, Prober
 
 # Sources are checked side by side; each source's URLs one after another, to stay polite.
 PARALLEL_SOURCES = 8

@@ -14,8 +14,8 @@ from typing import Any, TextIO
 from sqlalchemy import func, inspect, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.config import load_config
-from monitor.lock import holder
+from monitor.config.model import load_config
+from monitor.ops.lock import holder
 from monitor.store import Store
 from monitor.store.models import Alert, CrawlRun, Source
 

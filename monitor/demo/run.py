@@ -16,8 +16,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
-from monitor import reactor
-from monitor.config import (
+from monitor.config.model import (
     Config,
     CrawlConfig,
     EmailChannelConfig,
@@ -28,6 +27,7 @@ from monitor.config import (
     StoreConfig,
     WebhookChannelConfig,
 )
+from monitor.crawl import reactor
 from monitor.cycle import CycleReport, Monitor
 from monitor.demo import discovery
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver

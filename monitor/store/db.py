@@ -20,7 +20,7 @@ from monitor.errors import NewsmonError, StoreUnavailable, first_line
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 Clock = Callable[[], datetime]
 

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from monitor.config import Config
+from monitor.config.model import Config
 from monitor.store import Store, utcnow
 from monitor.web import api, pages
 from monitor.web.auth import session_secret
@@ -137,7 +137,7 @@ def serve(config: Config, host: str | None = None, port: int | None = None) -> N
     """Run the app with uvicorn until interrupted."""
     import uvicorn
 
-    from monitor.web.config import host_port
+    from monitor.config.web import host_port
 
     store = Store(config.settings.store.url)
     app = create_app(config, store)

@@ -24,11 +24,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from monitor.config import Config
+from monitor.config.model import Config
+from monitor.config.web import USER_NAME, Role, WebUser
 from monitor.errors import ConfigError, NewsmonError
 from monitor.store import Store
 from monitor.store.review import ApiToken, WebSecret
-from monitor.web.config import USER_NAME, Role, WebUser
 
 _hasher = PasswordHasher()
 ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")

@@ -17,12 +17,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from monitor.config import Config
+from monitor.config.model import Config
+from monitor.config.web import WebUser
 from monitor.detect.lexicon import load_lexicon
 from monitor.store import Store
 from monitor.web import marks
 from monitor.web.auth import LoginLimiter, User, csrf_token, load_users, token_user, users_path
-from monitor.web.config import WebUser
 from monitor.web.i18n import LANGUAGES, day_text, moment_text, translate
 from monitor.web.queries import Places
 

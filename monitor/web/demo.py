@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from monitor.config import Config
+from monitor.config.model import Config
 from monitor.web.auth import add_user, users_path
 
 DEMO_USER = "demo"
@@ -36,7 +36,7 @@ def write_web_config(workdir: Path, demo: Config) -> tuple[Path, str]:
         ),
         encoding="utf-8",
     )
-    from monitor.config import load_config
+    from monitor.config.model import load_config
 
     config = load_config(config_path)
     password = secrets.token_urlsafe(12)

@@ -1,0 +1,309 @@
+"""`newsmon run`: the long-running daemon.
+
+One process: Twisted's asyncio reactor drives APScheduler's `AsyncIOScheduler` and Scrapy's
+`AsyncCrawlerRunner`. Around the cycle it adds what a service needs:
+
+- a lock on the store (`monitor.ops.lock`), so a second daemon refuses to start;
+- SIGTERM/SIGINT stop the reactor; before it stops, `_graceful` closes the running crawl (its
+  spiders finish with reason 'shutdown'), lets the cycle finish its step, and only then shuts
+  the scheduler down — shutting it down first would cancel the running job and let post-crawl
+  code run too early;
+- SIGHUP reloads the config between cycles; an invalid new config is logged and the running
+  one kept;
+- source-health notices after each cycle (`monitor.ops.source_health`), digests before each
+  dispatch, and the health/metrics endpoint (`monitor.ops.endpoint`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor.config.model import Config, load_config
+from monitor.crawl import reactor as reactor_setup
+from monitor.cycle import Monitor
+from monitor.errors import NewsmonError
+from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.lock import LockUnavailable, StoreLock
+from monitor.ops.metrics import Metrics
+from monitor.ops.pause import install_pause_points
+from monitor.ops.source_health import check_sources
+
+log = logging.getLogger(__name__)
+
+# How long SIGTERM waits for the running step; systemd's TimeoutStopSec must be longer.
+STOP_GRACE_SECONDS = 5
+
+
+class Daemon:
+    def __init__(self, config: Config, monitor: Monitor | None = None) -> None:
+        self.config = config
+        self._monitor = monitor
+        self.lock = StoreLock(config.settings.store.url)
+        self.stopping = False
+        self._busy: asyncio.Lock | None = None
+        self.scheduler: Any = None
+        self.cycles = 0
+        self.state = DaemonState(cycle_every_seconds=_interval(config))
+        self.metrics: Metrics | None = None
+        self.health: HealthServer | None = None
+        self._reactor: Any = None
+
+    @property
+    def monitor(self) -> Monitor:
+        if self._monitor is None:
+            raise RuntimeError("the daemon has not started")
+        return self._monitor
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    async def cycle_job(self) -> None:
+        if self.stopping:
+            return
+        assert self._busy is not None
+        async with self._busy:
+            # A stop may have come while this job waited for the lock.
+            if self.stopping:
+                return
+            try:
+                lock_held = self.lock.verify()
+            except LockUnavailable as exc:
+                # The store is down too; the next tick asks again.
+                log.warning("cycle skipped: %s", exc)
+                return
+            if not lock_held:
+                log.error("the store lock was lost to another daemon; stopping")
+                self._reactor.stop()
+                return
+            self.state.cycle_running = True
+            started = time.monotonic()
+            try:
+                report = await self.monitor.run_cycle()
+            except Exception:
+                # One failed cycle is logged and the schedule goes on; the next tick retries.
+                log.exception("crawl cycle failed")
+                self._cycle_ended(started, None)
+                return
+            finally:
+                self.state.cycle_running = False
+            self.cycles += 1
+            self._cycle_ended(started, report)
+            if not self.stopping:  # a cycle cut short by a stop says nothing of its sources
+                await self._source_health()
+
+    async def dispatch_job(self) -> None:
+        if self.stopping:
+            return
+        assert self._busy is not None
+        if self._busy.locked():
+            return  # the cycle dispatches at its end anyway
+        async with self._busy:
+            try:
+                self._queue_digests()
+                report = await self.monitor.dispatch()
+                if self.metrics is not None:
+                    self.metrics.record_dispatch(report)
+            except Exception:
+                log.exception("alert dispatch failed")
+
+    def _cycle_ended(self, started: float, report: Any) -> None:
+        seconds, now = time.monotonic() - started, time.time()
+        self.state.last_cycle_end, self.state.last_cycle_ok = now, report is not None
+        self.state.cycles = self.cycles
+        if self.metrics is not None:
+            if report is None:
+                self.metrics.record_failed_cycle(seconds, now)
+            else:
+                self.metrics.record_cycle(report, seconds, now)
+
+    async def _source_health(self) -> None:
+        monitor = self.monitor
+        try:
+            notices = check_sources(
+                monitor.store,
+                self.config.settings.operations,
+                self.config.enabled_sources(),
+                tuple(c.name for c in self.config.settings.alerts.channels),
+            )
+            if notices:
+                # Sent now rather than at the next dispatch tick: an operator wants to know.
+                report = await monitor.dispatch()
+                if self.metrics is not None:
+                    self.metrics.record_dispatch(report)
+        except Exception:
+            log.exception("source health check failed")
+
+    def _queue_digests(self) -> None:
+        # Digests are queued before each dispatch run; the function is idempotent per day.
+        from monitor.alerts.digest import due_digests
+
+        queued = due_digests(self.monitor.store, self.config.settings.alerts)
+        if queued:
+            log.info("%d digest(s) queued", queued)
+
+    # -- reload and stop -------------------------------------------------------------------
+
+    def request_reload(self) -> None:
+        """Called from the SIGHUP handler; the reload itself runs in the loop, between steps."""
+        if self.stopping or self._reactor is None:
+            return
+        from scrapy.utils.defer import deferred_from_coro
+
+        self._reactor.callFromThread(lambda: deferred_from_coro(self.reload()))
+
+    async def reload(self) -> bool:
+        assert self._busy is not None
+        async with self._busy:  # never swap the monitor under a running cycle
+            if self.stopping:
+                return False
+            try:
+                new = load_config(self.config.path)
+                if new.settings.store.url != self.config.settings.store.url:
+                    raise NewsmonError("store.url cannot change while running; restart instead")
+                same_crawl = new.settings.crawl == self.config.settings.crawl
+                crawler = self.monitor.crawler if same_crawl else None
+                monitor = Monitor(new, store=self.monitor.store, crawler=crawler)
+            except Exception as exc:
+                log.error("config reload REJECTED, still running the previous config: %s", exc)
+                if self.metrics is not None:
+                    self.metrics.reloads.labels("rejected").inc()
+                return False
+            old = self.config
+            self.config, self._monitor = new, monitor
+            if new.settings.health != old.settings.health:
+                log.warning("health.listen changed: it takes effect at the next restart")
+            self._reschedule(old, new)
+            if self.metrics is not None:
+                self.metrics.reloads.labels("ok").inc()
+            log.warning(
+                "config reloaded from %s: %d sources enabled", new.path, len(new.enabled_sources())
+            )
+            return True
+
+    def _reschedule(self, old: Config, new: Config) -> None:
+        before, after = old.settings.schedule, new.settings.schedule
+        if self.scheduler is None:
+            return
+        self.state.cycle_every_seconds = _interval(new)
+        if before.crawl_every_minutes != after.crawl_every_minutes:
+            self.scheduler.reschedule_job(
+                "cycle", trigger="interval", minutes=after.crawl_every_minutes
+            )
+        if before.dispatch_every_seconds != after.dispatch_every_seconds:
+            self.scheduler.reschedule_job(
+                "dispatch", trigger="interval", seconds=after.dispatch_every_seconds
+            )
+
+    async def _graceful(self) -> None:
+        log.info("stopping: finishing the current step")
+        self.stopping = True
+        if self.scheduler is not None:
+            self.scheduler.pause()
+        try:
+            await asyncio.wait_for(self._finish_step(), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            # A request hung on a slow site would hold the stop for its whole download
+            # timeout. What is stored stays stored; the run left 'running' is marked
+            # interrupted at the next start, which fetches what was not stored yet.
+            log.warning(
+                "the running step did not finish within %ds; stopping without it",
+                STOP_GRACE_SECONDS,
+            )
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        if self.health is not None:
+            self.health.stop()
+        if self._monitor is not None:
+            self._monitor.store.dispose()
+        self.lock.release()
+        log.info("stopped cleanly")
+
+    async def _finish_step(self) -> None:
+        if self._monitor is not None:
+            await self._monitor.crawler.stop()
+        if self._busy is not None:
+            async with self._busy:
+                pass
+
+    # -- start -----------------------------------------------------------------------------
+
+    def run(self) -> int:
+        reactor_setup.install()
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from scrapy.utils.defer import deferred_from_coro
+        from twisted.internet import reactor as twisted_reactor
+
+        reactor: Any = twisted_reactor
+        self._reactor = reactor
+        # Before the store is opened (and migrated): a second daemon must not touch it at all.
+        self.lock.acquire()
+        if self._monitor is None:
+            self._monitor = Monitor(self.config)
+        monitor = self.monitor
+        install_pause_points(monitor, os.environ.get("NEWSMON_PAUSE_AT", ""))
+        interrupted = monitor.recover()
+        if interrupted:
+            log.warning("%d crawl run(s) were interrupted by an earlier stop", interrupted)
+        loop = reactor._asyncioEventloop
+        self._busy = asyncio.Lock()
+        self.scheduler = self._build_scheduler(AsyncIOScheduler, loop)
+        self.metrics = Metrics(monitor.store)
+        self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
+        address = self.config.settings.health.address
+        if address is not None:
+            self.health = HealthServer(address, self.state, self.metrics, monitor.store, loop)
+            self.health.start()
+        reactor.callWhenRunning(self.scheduler.start)
+        reactor.addSystemEventTrigger(
+            "before", "shutdown", lambda: deferred_from_coro(self._graceful())
+        )
+        # Twisted installs SIGINT/SIGTERM handlers in reactor.run(); SIGHUP is ours.
+        signal.signal(signal.SIGHUP, lambda _signo, _frame: self.request_reload())
+        schedule = self.config.settings.schedule
+        log.info(
+            "newsmon running (pid %d): %d sources, cycle every %s min, store %s, %s",
+            os.getpid(),
+            len(self.config.enabled_sources()),
+            schedule.crawl_every_minutes,
+            monitor.store.redacted_url(),
+            self.lock.describe(),
+        )
+        reactor.run()
+        return 0
+
+    def _build_scheduler(self, scheduler_class: Any, loop: Any) -> Any:
+        schedule = self.config.settings.schedule
+        scheduler = scheduler_class(
+            event_loop=loop,
+            timezone=schedule.timezone,
+            job_defaults={
+                "max_instances": 1,
+                "coalesce": True,
+                "misfire_grace_time": schedule.misfire_grace_seconds,
+            },
+        )
+        scheduler.add_job(
+            self.cycle_job,
+            "interval",
+            minutes=schedule.crawl_every_minutes,
+            next_run_time=datetime.now(UTC),
+            id="cycle",
+            name="crawl cycle",
+        )
+        scheduler.add_job(
+            self.dispatch_job,
+            "interval",
+            seconds=schedule.dispatch_every_seconds,
+            id="dispatch",
+            name="alert dispatch",
+        )
+        return scheduler
+
+
+def _interval(config: Config) -> float:
+    return config.settings.schedule.crawl_every_minutes * 60.0
