@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.detect.lexicon import Lexicon
@@ -141,7 +141,18 @@ def _day_start(value: str) -> datetime:
     return datetime.combine(date.fromisoformat(value), datetime.min.time(), IST)
 
 
-def conditions(query: EventQuery, places: Places, *, skip: str = "") -> list[ColumnElement[bool]]:
+def _text_reports(q: str, dialect: str) -> Select[int | None]:
+    """Events with a report whose full text has every word of `q` (the full-text index)."""
+    from monitor.web.search import fulltext_ids
+
+    return select(Detection.event_id).where(
+        Detection.event_id.is_not(None), Detection.article_id.in_(fulltext_ids(q, dialect))
+    )
+
+
+def conditions(
+    query: EventQuery, places: Places, *, skip: str = "", dialect: str = "sqlite"
+) -> list[ColumnElement[bool]]:
     """The SQL conditions of `query`, without the one named `skip` (for its facet counts)."""
     out: list[ColumnElement[bool]] = []
     if query.party and skip != "party":
@@ -158,12 +169,14 @@ def conditions(query: EventQuery, places: Places, *, skip: str = "") -> list[Col
         out.append(Event.place.ilike(_like(query.district), escape="\\"))
     if query.state:
         named = places.by_state.get(query.state.casefold(), ())
-        regions = exists(
-            select(Detection.id)
+        # An uncorrelated IN: computed once per query, not once per event as an EXISTS
+        # under OR would be.
+        regions = Event.id.in_(
+            select(Detection.event_id)
             .join(Article, Article.id == Detection.article_id)
             .join(Source, Source.name == Article.source)
             .where(
-                Detection.event_id == Event.id,
+                Detection.event_id.is_not(None),
                 Source.region.ilike(_like(query.state), escape="\\"),
             )
         )
@@ -192,7 +205,7 @@ def conditions(query: EventQuery, places: Places, *, skip: str = "") -> list[Col
             or_(
                 Event.title.ilike(pattern, escape="\\"),
                 Event.place.ilike(pattern, escape="\\"),
-                _reports(Article.title.ilike(pattern, escape="\\")),
+                Event.id.in_(_text_reports(query.q, dialect)),
             )
         )
     if skip != "review":
@@ -228,8 +241,28 @@ class EventRow:
     newest_report: datetime | None
 
 
+FACET_CAP = 5000
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def count_where(session: Session, where: list[ColumnElement[bool]], *, cap: int) -> int:
+    """How many events meet `where`, counting no further than `cap`."""
+    capped = select(Event.id).where(*where).limit(cap).subquery()
+    return int(session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
 def count_events(session: Session, query: EventQuery, places: Places) -> int:
-    return int(session.scalar(select(func.count(Event.id)).where(*conditions(query, places))) or 0)
+    return int(
+        session.scalar(
+            select(func.count(Event.id)).where(
+                *conditions(query, places, dialect=_dialect(session))
+            )
+        )
+        or 0
+    )
 
 
 def list_events(
@@ -238,7 +271,7 @@ def list_events(
     events = list(
         session.scalars(
             select(Event)
-            .where(*conditions(query, places))
+            .where(*conditions(query, places, dialect=_dialect(session)))
             .order_by(Event.first_seen_at.desc(), Event.id.desc())
             .limit(limit)
             .offset(offset)
@@ -296,18 +329,18 @@ def facets(session: Session, query: EventQuery, places: Places) -> dict[str, lis
     out: dict[str, list[tuple[str, int]]] = {}
     party = session.execute(
         select(Event.party, func.count(Event.id))
-        .where(*conditions(query, places, skip="party"))
+        .where(*conditions(query, places, skip="party", dialect=_dialect(session)))
         .group_by(Event.party)
         .order_by(func.count(Event.id).desc())
     ).all()
     out["party"] = [(p or "", int(n)) for p, n in party if p]
     status = session.execute(
         select(Event.status, func.count(Event.id))
-        .where(*conditions(query, places, skip="status"))
+        .where(*conditions(query, places, skip="status", dialect=_dialect(session)))
         .group_by(Event.status)
     ).all()
     out["status"] = [(s, int(n)) for s, n in status if s in STATUSES]
-    label_where = conditions(query, places, skip="label")
+    label_where = conditions(query, places, skip="label", dialect=_dialect(session))
     out["label"] = [
         (
             name,
@@ -321,7 +354,13 @@ def facets(session: Session, query: EventQuery, places: Places) -> dict[str, lis
         for name in LABELS
     ]
     for name, column in (("source", Article.source), ("lang", Article.lang)):
-        matching = select(Event.id).where(*conditions(query, places, skip=name)).subquery()
+        # These count across every report of every matching event; past FACET_CAP events
+        # that costs more than the counts tell, and the choices are shown without them.
+        where = conditions(query, places, skip=name, dialect=_dialect(session))
+        if count_where(session, where, cap=FACET_CAP) >= FACET_CAP:
+            out[name] = []
+            continue
+        matching = select(Event.id).where(*where).subquery()
         counted = session.execute(
             select(column, func.count(func.distinct(Detection.event_id)))
             .join(Article, Article.id == Detection.article_id)
@@ -333,7 +372,7 @@ def facets(session: Session, query: EventQuery, places: Places) -> dict[str, lis
     reviewed = session.execute(
         select(EventReview.state, func.count())
         .join(Event, Event.id == EventReview.event_id)
-        .where(*conditions(query, places, skip="review"))
+        .where(*conditions(query, places, skip="review", dialect=_dialect(session)))
         .group_by(EventReview.state)
     ).all()
     out["review"] = [(s, int(n)) for s, n in reviewed]

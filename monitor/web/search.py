@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Integer, Select, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from monitor.store.models import Article, Detection
@@ -32,6 +32,22 @@ def words(query: str) -> list[str]:
     # \w stops at Devanagari vowel signs; a word is whatever lies between spaces and
     # punctuation, keeping its marks.
     return [w for w in re.split(r"[\s\"'()*:^,.;!?|।]+", query) if w and _WORD.search(w)][:12]
+
+
+def fulltext_ids(query: str, dialect: str) -> Select[int]:
+    """The ids of articles holding every word of `query`, as a subquery for other queries."""
+    terms = words(query) or [query]
+    if dialect == "postgresql":
+        tsquery = " & ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+        return select(Article.id).where(
+            text(f"{_PG_DOCUMENT} @@ to_tsquery('simple', :fts_q)").bindparams(fts_q=tsquery)
+        )
+    match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    return (
+        select(literal_column("rowid", Integer))
+        .select_from(text("articles_fts"))
+        .where(text("articles_fts MATCH :fts_q").bindparams(fts_q=match))
+    )
 
 
 def _ids(session: Session, query: str, limit: int, offset: int) -> tuple[list[int], int]:
