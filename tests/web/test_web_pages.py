@@ -85,3 +85,41 @@ def test_hindi_interface_names_months_in_hindi(client: TestClient, built: Built)
     token = csrf_of(html)
     client.post("/lang", data={"csrf": token, "lang": "en", "next": "/week"})
     assert "This week" in client.get("/week").text
+
+
+def test_the_event_page_lists_the_alerts_sent_for_it(built: Built) -> None:
+    from monitor.store import Store
+    from monitor.store.models import Alert, AlertAttempt
+
+    event = event_of(built, 0)
+    store = Store(built.url)
+    with store.session() as session:
+        alert = Alert(
+            event_id=event,
+            channel="war-room-hook",
+            kind="new",
+            idempotency_key=f"newsmon:event-{event}:war-room-hook:new",
+            payload={},
+            status="sent",
+            attempts=2,
+            next_attempt_at=datetime(2026, 12, 1, 5, 0, tzinfo=UTC),
+            created_at=datetime(2026, 12, 1, 5, 0, tzinfo=UTC),
+            sent_at=datetime(2026, 12, 1, 5, 2, tzinfo=UTC),
+        )
+        session.add(alert)
+        session.flush()
+        session.add(
+            AlertAttempt(alert_id=alert.id, at=alert.created_at, ok=False, status="http 500")
+        )
+    store.dispose()
+    app, web_store = make_app(built)
+    client = TestClient(app)
+    log_in(client, "vera")
+    html = client.get(f"/events/{event}").text
+    row = re.search(r'<table class="alerts" id="alerts">.*?</table>', html, flags=re.S)
+    assert row is not None
+    cells = re.sub(r"<[^>]+>", " ", row.group(0))
+    # Channel, time in India (05:02 UTC is 10:32 IST), status and attempts.
+    assert "war-room-hook" in cells and "1 Dec 2026, 10:32" in cells
+    assert re.search(r"sent\s+2", cells)
+    web_store.dispose()
