@@ -60,7 +60,10 @@ def _ids(session: Session, query: str, limit: int, offset: int) -> tuple[list[in
         ids = session.execute(
             text(
                 f"SELECT id FROM articles WHERE {where} "
-                "ORDER BY coalesce(published, fetched_at) DESC, id DESC LIMIT :limit OFFSET :offset"
+                # Newest stored first: with LIMIT, PostgreSQL walks the primary key backwards
+                # for a common word and stops at the page, and reads the index for a rare one;
+                # ordering by date would sort every match.
+                "ORDER BY id DESC LIMIT :limit OFFSET :offset"
             ),
             {"q": tsquery, "limit": limit, "offset": offset},
         ).scalars()
