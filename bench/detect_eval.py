@@ -4,7 +4,12 @@ Prints precision, recall and F1 of `meeting` and `election_prep` for the detecto
 keyword baseline (any party name and any meeting/election word), the accuracy of the event fields
 on labelled meeting positives, and the detection speed.
 
-    .venv/bin/python bench/detect_eval.py [--corpus ../shared/corpus] [--errors] [--fields]
+    .venv/bin/python bench/detect_eval.py [--corpus ../shared/corpus] [--split train|blind|all]
+        [--errors] [--fields]
+
+Each labelled set is scored on its TRAIN and BLIND parts (`monitor.commands.blind_split`) side by
+side. `--errors` and `--fields` list items of the train part only: the blind part is a check,
+and its failing items are never shown.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from monitor.commands.blind_split import SPLITS, Split, split_rows
 from monitor.commands.evaluate import Prediction, field_metrics, label_metrics
 from monitor.detect import Detection, Detector
 from monitor.detect.normalise import fold
@@ -71,8 +77,10 @@ def as_prediction(row: Row, det: Detection) -> Prediction:
     )
 
 
-def run(path: Path, detector: Detector, show_errors: bool, show_fields: bool) -> None:
-    rows = load(path)
+def run(path: Path, split: Split, detector: Detector, show_errors: bool, show_fields: bool) -> None:
+    rows = split_rows(path, load(path), split)
+    if split == "blind":
+        show_errors = show_fields = False
     start = time.perf_counter()
     found = [
         detector.detect(
@@ -82,7 +90,11 @@ def run(path: Path, detector: Detector, show_errors: bool, show_fields: bool) ->
     ]
     elapsed = time.perf_counter() - start
     base = [baseline(detector)(r) for r in rows]
-    print(f"\n== {path.name}: {len(rows)} items, {len(rows) / elapsed:.0f} articles/s")
+    langs = {lang: sum(1 for r in rows if r.get("lang") == lang) for lang in ("hi", "en")}
+    print(
+        f"\n== {path.name} [{split}]: {len(rows)} items (hi {langs['hi']}, en {langs['en']}), "
+        f"{len(rows) / elapsed:.0f} articles/s"
+    )
     for i, label in enumerate(("meeting", "election_prep")):
         gold = [bool(r[label]) for r in rows]
         ours = label_metrics(gold, [getattr(d, label) for d in found])
@@ -126,14 +138,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=default)
     parser.add_argument("--errors", action="store_true", help="list misclassified items")
     parser.add_argument("--fields", action="store_true", help="list event fields vs gold")
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default=None,
+        help="score one part only (default: train and blind side by side, authored_40 whole)",
+    )
     args = parser.parse_args(argv)
     detector = Detector()
-    paths = [args.corpus / "dev_regional.jsonl", args.corpus / "dev.jsonl", AUTHORED]
-    for path in paths:
+    names = ("dev_regional_2_hindi_belt", "dev_regional_2_other_states", "dev_regional", "dev")
+    paths = [args.corpus / f"{name}.jsonl" for name in names]
+    for path in [*paths, AUTHORED]:
         if not path.exists():
             print(f"{path}: not found", file=sys.stderr)
             return 2
-        run(path, detector, args.errors, args.fields)
+    for path in paths:
+        splits: tuple[Split, ...] = (args.split,) if args.split else ("train", "blind")
+        for split in splits:
+            run(path, split, detector, args.errors, args.fields)
+    run(AUTHORED, "all", detector, args.errors, args.fields)
     return 0
 
 

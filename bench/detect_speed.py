@@ -55,6 +55,28 @@ def regional_pages() -> list[bytes]:
     return out
 
 
+def grown_pages(times: int) -> list[bytes]:
+    """Ten dev_regional articles, each rendered with its body repeated `times` times: how the
+    cost of both steps grows with the length of an article."""
+    path = SHARED / "corpus" / "dev_regional.jsonl"
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()[:10]):
+        row = json.loads(line)
+        paragraphs = tuple(p for p in row["text"].split("\n\n") if p.strip()) * times
+        article = DemoArticle(
+            slug=row["id"],
+            seed=row["id"],
+            outlet=OUTLETS[n % len(OUTLETS)],
+            lang=row["lang"],
+            title=row["title"],
+            published=datetime(2024, 1, 1, 12, tzinfo=IST),
+            author=None,
+            paragraphs=paragraphs,
+        )
+        out.append(pages.article_page(article, "http://127.0.0.1:8000").encode("utf-8"))
+    return out
+
+
 def measure(html_pages: list[bytes], passes: int, detector: Detector) -> tuple[float, float, int]:
     extract_s: list[float] = []
     detect_s: list[float] = []
@@ -90,6 +112,13 @@ def main() -> None:
         print(
             f"{name:<28}{n:>4}{len(html_pages) / extract:>11.1f}{n / detect:>10.1f}"
             f"{detect / extract:>12.1%}"
+        )
+    print(f"\n{'article length':<28}{'n':>4}{'extract ms':>11}{'detect ms':>10}{'detect cost':>13}")
+    for times in (1, 10, 100):
+        extract, detect, n = measure(grown_pages(times), max(1, args.passes // 2), detector)
+        print(
+            f"{f'{times}x dev_regional body':<28}{n:>4}{extract / n * 1000:>11.1f}"
+            f"{detect / n * 1000:>10.1f}{detect / extract:>12.1%}"
         )
 
 

@@ -28,6 +28,16 @@ CONFIG_OPTION = click.option(
     help="Main config file.",
 )
 
+# detect and eval run without any config when there is none: the shipped lexicon is enough.
+LEXICON_CONFIG_OPTION = click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Config whose detect.lexicon_files to use [default: config/newsmon.yaml if present].",
+)
+
 
 def _setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
@@ -146,21 +156,35 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}.',
 )
 @click.option("--url", default=None, help="Fetch this page once, extract and detect it.")
-def detect(files: tuple[Path, ...], jsonl: Path | None, url: str | None) -> None:
+@LEXICON_CONFIG_OPTION
+def detect(
+    files: tuple[Path, ...], jsonl: Path | None, url: str | None, config_path: Path | None
+) -> None:
     """Detect meetings and election preparation; one JSON line per input."""
-    from monitor.commands.detect import run_detect
+    from monitor.commands.detect import configured_detector, run_detect
 
-    run_detect(files, jsonl, url, sys.stdout)
+    run_detect(files, jsonl, url, sys.stdout, configured_detector(config_path))
 
 
 @main.command(name="eval")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate(file: Path, as_json: bool) -> None:
+@click.option(
+    "--split",
+    type=click.Choice(["train", "blind", "all"]),
+    default="all",
+    show_default=True,
+    help="Score only the tuning (train) or the held-out (blind) part of the file.",
+)
+@LEXICON_CONFIG_OPTION
+def evaluate(file: Path, as_json: bool, split: str, config_path: Path | None) -> None:
     """Score detection and event grouping against labelled JSON lines."""
+    from monitor.commands.blind_split import Split
+    from monitor.commands.detect import configured_detector
     from monitor.commands.evaluate import run_eval
 
-    run_eval(file, as_json, sys.stdout)
+    chosen: Split = "train" if split == "train" else "blind" if split == "blind" else "all"
+    run_eval(file, as_json, sys.stdout, split=chosen, detector=configured_detector(config_path))
 
 
 @main.command()

@@ -12,6 +12,22 @@ from monitor.commands.inputs import published_date, read_jsonl
 from monitor.detect import Detector
 from monitor.errors import NewsmonError
 
+DEFAULT_CONFIG = Path("config/newsmon.yaml")
+
+
+def configured_detector(config_path: Path | None) -> Detector:
+    """The detector the daemon would run: the config's `detect.lexicon_files` merged over the
+    shipped lexicon. Without `-c`, `config/newsmon.yaml` is used when it exists, and the
+    shipped lexicon alone otherwise, so that `detect` and `eval` work outside a project."""
+    if config_path is None:
+        if not DEFAULT_CONFIG.is_file():
+            return Detector()
+        config_path = DEFAULT_CONFIG
+    from monitor.config.model import load_config
+    from monitor.cycle import load_detector
+
+    return load_detector(load_config(config_path))
+
 
 def _from_file(path: Path) -> dict[str, Any]:
     """A plain-text file (first line the headline) or an HTML page (.html, .htm, .html.gz)."""
@@ -74,8 +90,14 @@ def inputs(files: Sequence[Path], jsonl: Path | None, url: str | None) -> Iterat
         yield _from_url(url)
 
 
-def run_detect(files: Sequence[Path], jsonl: Path | None, url: str | None, out: TextIO) -> None:
-    detector = Detector()
+def run_detect(
+    files: Sequence[Path],
+    jsonl: Path | None,
+    url: str | None,
+    out: TextIO,
+    detector: Detector | None = None,
+) -> None:
+    detector = detector or Detector()
     for row in inputs(files, jsonl, url):
         found = detector.detect(
             str(row.get("title") or ""),

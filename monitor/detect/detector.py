@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from monitor.detect import fields
@@ -23,7 +24,9 @@ from monitor.detect.rules import (
     Signals,
     Weighed,
     about_a_party,
+    about_an_election,
     combine,
+    framing,
     read_sentence,
     title_blocks,
     weigh,
@@ -42,6 +45,7 @@ _EVIDENCE_GROUPS = frozenset(
         "meeting_weak",
         "prep",
         "prep_weak",
+        "campaign",
         "online",
         "party_org",
     }
@@ -64,7 +68,8 @@ class Detector:
             published = published_from_lines(parts.date_lines)
         signals = [read_sentence(s, self.lexicon) for s in parts.sentences]
         party_article = about_a_party(signals)
-        weighed = [weigh(s, party_article) for s in signals]
+        election_article = about_an_election(signals, published)
+        weighed = [weigh(s, party_article, election_article) for s in signals]
         named_any = any(s.partisan for s in signals)
 
         meeting_score = combine([w.meeting for w in weighed]) if named_any else 0.0
@@ -79,6 +84,14 @@ class Detector:
             and max((w.prep for w in weighed), default=0.0) >= SENTENCE_FLOOR
             and not title_blocks(weighed, "election_prep")
         )
+        if meeting and not prep and not title_blocks(weighed, "election_prep"):
+            framed = framing(weighed, party_article, published)
+            if framed is not None:
+                prep, prep_score = True, max(prep_score, THRESHOLD)
+                weighed = [
+                    w if w is not framed else replace(w, prep=max(w.prep, THRESHOLD))
+                    for w in weighed
+                ]
         log.debug(
             "lang=%s meeting=%.2f prep=%.2f sentences=%d",
             lang,
@@ -103,6 +116,8 @@ class Detector:
             if meeting
             else None
         )
+        if event is not None:
+            event = replace(event, party=_holder(weighed, parties))
         score = max(meeting_score if meeting else 0.0, prep_score if prep else 0.0)
         if not (meeting or prep):
             score = max(meeting_score, prep_score) * THRESHOLD  # below any positive's score
@@ -193,6 +208,25 @@ def _ranked_parties(weighed: Sequence[Weighed], meeting: bool, prep: bool) -> tu
             score[party] = score.get(party, 0.0) + weight
             first.setdefault(party, w.signals.sentence.index)
     return tuple(sorted(score, key=lambda p: (-score[p], first[p])))
+
+
+def _holder(weighed: Sequence[Weighed], parties: Sequence[str]) -> str | None:
+    """Whose meeting it is: an alliance when a meeting sentence names it just before the
+    meeting word with no party in between ("INDIA bloc floor leaders meet", "एनडीए
+    कार्यकर्ताओं की बैठक"), else the first of the meeting's parties."""
+    for w in sorted(
+        weighed, key=lambda w: (not w.signals.sentence.in_title, w.signals.sentence.index)
+    ):
+        if w.meeting <= 0:
+            continue
+        hits = w.signals.hits
+        meeting = next((h for h in hits if h.group in ("meeting", "meeting_weak")), None)
+        if meeting is None:
+            continue
+        before = [h for h in hits if h.end <= meeting.start and h.group in ("party", "alliance")]
+        if before and before[-1].group == "alliance" and meeting.start - before[-1].end <= 60:
+            return before[-1].key
+    return parties[0] if parties else None
 
 
 def _mentioned(signals: Sequence[Signals]) -> tuple[str, ...]:

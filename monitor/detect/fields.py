@@ -18,7 +18,7 @@ from monitor.detect.lexicon import Lexicon
 from monitor.detect.matcher import Hit
 from monitor.detect.model import Level, Mode, Status
 from monitor.detect.normalise import fold
-from monitor.detect.rules import Signals
+from monitor.detect.rules import ELECTION_GROUPS, Signals
 
 _LEVEL_ORDER: tuple[Level, ...] = ("state", "district", "block", "booth")
 _ELECTIONS = {
@@ -29,11 +29,21 @@ _ELECTIONS = {
     "election_mlc": "Legislative Council",
     "election_rajya_sabha": "Rajya Sabha",
 }
-_LOK_SABHA_YEARS = range(2019, 2100, 5)  # general elections fall every five years
+# General elections fall every five years from 2019, in April-May.
+_LOK_SABHA_FIRST = 2019
+_LOK_SABHA_EVERY = 5
 _YEAR = regex.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
 _STREET = ("रोड", "मार्ग", "चौक", "road", "marg", "street", "chowk")
-_LOCATIVE_AFTER = ("में", "स्थित")
-_LOCATIVE_BEFORE = ("in", "at")
+_LOCATIVE_AFTER = (
+    "में",
+    "स्थित",
+    "headquarters",
+    "office",
+    "residence",
+    "मुख्यालय",
+    "कार्यालय",
+)
+_LOCATIVE_BEFORE = ("in", "at", "outside", "near")
 
 
 @dataclass(frozen=True)
@@ -58,9 +68,10 @@ def when(
     time = _first_time(([chosen[0]] if chosen else []) + list(triggers))
     if chosen is None:
         from_lead = _lead_date(lead, published, tense)
+        undated = _under_way(triggers) or _status(tense) or "held"
         if from_lead is None:
-            return When(None, time, _status(tense), None)
-        return When(from_lead.isoformat(), time, _status(tense), None)
+            return When(None, time, undated, None)
+        return When(from_lead.isoformat(), time, undated, None)
     s, mention = chosen
     local = s.meeting_tense or tense
     # A calendar date without a year is resolved by its own sentence's tense, or else to the
@@ -68,10 +79,63 @@ def when(
     resolved = resolve(mention, published, s.meeting_tense if mention.kind == "absolute" else local)
     if resolved is not None and mention.kind != "absolute":
         resolved = _first_day(triggers, s, resolved)
-    status = _status(local)
+    if resolved is None and mention.kind == "absolute":
+        resolved = _with_year_from(mention, [*triggers, *neighbours, *lead])
+    status: Status | None = _status(local)
     if resolved is not None and published is not None and resolved != published:
         status = "scheduled" if resolved > published else "held"
+    elif resolved is not None and resolved == published:
+        status = _same_day_status(s, triggers) or status
+    # A report tells of a meeting that took place unless it marks one as still to come.
+    status = status or "held"
     return When(resolved.isoformat() if resolved else None, time, status, s)
+
+
+_UNDER_WAY = regex.compile(
+    r"(?<!\w)(?:चल रही है|चल रहा है|जारी है|बैठक जारी|underway|under way|is on|is being held|"
+    r"are meeting|is meeting)(?!\w)"
+)
+_LATER_TODAY = regex.compile(
+    r"(?<!\w)(?:आज शाम|आज दोपहर|आज रात|this evening|tonight|later today|today at|due to start|"
+    r"due to begin|meets today|meet today|\d{1,2}(?::\d\d)?\s*(?:am|pm|बजे))(?!\w)"
+)
+
+
+def _under_way(triggers: Sequence[Signals]) -> Status | None:
+    """ "बैठक जारी", "meeting under way": a meeting going on as the report is written is held."""
+    for s in triggers:
+        if (s.sentence.in_title or s is triggers[0]) and _UNDER_WAY.search(s.sentence.folded):
+            return "held"
+    return None
+
+
+def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | None:
+    """A meeting dated the day of publication: under way ("बैठक चल रही है") is held; one set
+    for a later hour of the day ("meets today at 4 pm", "आज शाम") is scheduled."""
+    for s in (dated, *[t for t in triggers if t.sentence.in_title]):
+        text = s.sentence.folded
+        if _UNDER_WAY.search(text):
+            return "held"
+        if _LATER_TODAY.search(text) and s.meeting_tense != "past":
+            return "scheduled"
+    return None
+
+
+def _with_year_from(mention: DateMention, sentences: Sequence[Signals]) -> date | None:
+    """ "4 फरवरी" in the headline, with no publication date to give its year, is the
+    "शनिवार, 04 फरवरी 2023" of the body: the same day and month written with a year."""
+    for s in sentences:
+        for other in find_dates(s.sentence.folded):
+            if (
+                other.kind == "absolute"
+                and other.year is not None
+                and (other.day, other.month) == (mention.day, mention.month)
+            ):
+                try:
+                    return date(other.year, other.month, other.day)
+                except ValueError:
+                    return None
+    return None
 
 
 def _lead_date(lead: Sequence[Signals], published: date | None, tense: Tense | None) -> date | None:
@@ -123,7 +187,7 @@ def _dated(sentences: Sequence[Signals]) -> tuple[Signals, DateMention] | None:
         mentions = _mentions(s)
         fixed = [m for m in mentions if m.kind != "relative"]
         if fixed:
-            return s, fixed[0]
+            return s, _nearest_to_meeting(s, fixed)
         if mentions and relative is None:
             relative = (s, mentions[0])
             # "The party held several meetings here today": a held meeting dated "today" in
@@ -131,6 +195,16 @@ def _dated(sentences: Sequence[Signals]) -> tuple[Signals, DateMention] | None:
             if _held_today(s, mentions[0]):
                 return relative
     return relative
+
+
+def _nearest_to_meeting(s: Signals, mentions: Sequence[DateMention]) -> DateMention:
+    """Of several dates in one sentence, the one written closest to the meeting word: "will
+    choose a president at a session on April 12, the party announced on Tuesday after a
+    working committee meeting" dates the meeting Tuesday."""
+    words = [h for h in s.hits if h.group in ("meeting", "meeting_weak")]
+    if not words or len(mentions) == 1:
+        return mentions[0]
+    return min(mentions, key=lambda m: min(abs(m.start - w.start) for w in words))
 
 
 def _held_today(s: Signals, mention: DateMention) -> bool:
@@ -147,7 +221,11 @@ def _mentions(s: Signals) -> list[DateMention]:
     head = _DATELINE.match(folded)
     skip_before = head.end() if head and s.sentence.paragraph <= 1 else 0
     lo, hi = s.meeting_clause if s.sentence.in_title else (0, len(folded))
-    found = [m for m in find_dates(folded) if m.start >= skip_before and lo <= m.start < hi]
+    found = [
+        m
+        for m in find_dates(folded)
+        if m.start >= skip_before and lo <= m.start < hi and not _election_date(s, m)
+    ]
     # "सोमवार को हुई बैठक में तय हुआ कि 10 जुलाई को धरना होगा": what follows "कि"/"that"
     # after the meeting word is what the meeting decided, dated by its own dates.
     decided = _decision(s)
@@ -156,6 +234,25 @@ def _mentions(s: Signals) -> list[DateMention]:
         if own:
             return own
     return found
+
+
+def _election_date(s: Signals, mention: DateMention) -> bool:
+    """A date that belongs to the election ("10 फरवरी से शुरू हो रहे विधानसभा चुनाव",
+    "polls on March 27"), not to the meeting: an election word just after it, or just
+    before it, with no meeting word in between."""
+    if mention.kind != "absolute":
+        return False
+    for hit in s.hits:
+        if hit.group not in ELECTION_GROUPS:
+            continue
+        after = 0 <= hit.start - mention.start <= 32
+        before = 0 <= mention.start - hit.end <= 12
+        if not (after or before):
+            continue
+        lo, hi = sorted((mention.start, hit.start))
+        if not any(h.group in ("meeting", "meeting_weak") and lo <= h.start <= hi for h in s.hits):
+            return True
+    return False
 
 
 _THAT = regex.compile(r"(?<!\w)(?:कि|that)(?!\w)")
@@ -260,8 +357,9 @@ def _locative(text: str, hit: Hit) -> bool:
 
 
 _DATELINE = regex.compile(
-    r"^\s*([^\s:।|,.(]+(?:\s[^\s:।|,.(]+){0,2})\s*(?:\(([^)]{1,40})\))?\s*"
-    r"(?:,[^:।|\n]{0,40})?\s*[:।|.]"
+    r"^\s*([^\s:।|,.(\[]+(?:\s[^\s:।|,.(\[]+){0,2})\s*(?:\(([^)]{1,40})\))?"
+    r"(?:\s*\[[^\]]{1,20}\])?\s*"
+    r"(?:,[^:।|\n]{0,40}?)?\s*(?:[:।|.]|\s[-–—]{1,2}\s|\s\((?:PTI|IANS|ANI|UNI|HS)\))"
 )
 
 
@@ -329,15 +427,24 @@ def election(
                         years[int(m[1])] += weight
     year = _pick_year(years, published)
     if not kinds:
-        return f"Lok Sabha {year}" if year in _LOK_SABHA_YEARS else None
+        return f"Lok Sabha {year}" if year is not None and _general_election_year(year) else None
     kind = kinds.most_common(1)[0][0]
     if year is None and kind == "Lok Sabha" and published is not None:
-        year = next(
-            y
-            for y in _LOK_SABHA_YEARS
-            if y > published.year or (y == published.year and published.month <= 5)
-        )
+        year = next_general_election(published)
     return f"{kind} {year}" if year else kind
+
+
+def _general_election_year(year: int) -> bool:
+    return year >= _LOK_SABHA_FIRST and (year - _LOK_SABHA_FIRST) % _LOK_SABHA_EVERY == 0
+
+
+def next_general_election(published: date) -> int:
+    """The year of the next Lok Sabha election as of `published` (this year's until May):
+    computed, not looked up in a table, so that any date has an answer."""
+    year = published.year if published.month <= 5 else published.year + 1
+    if year <= _LOK_SABHA_FIRST:
+        return _LOK_SABHA_FIRST
+    return year + (-(year - _LOK_SABHA_FIRST)) % _LOK_SABHA_EVERY
 
 
 def _pick_year(years: Counter[int], published: date | None) -> int | None:

@@ -168,7 +168,11 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
                 continue
             if other.start <= hit.start and hit.end <= other.end:
                 ofam = family(other.group)
-                if ofam == fam or ofam in ("entity", "veto") or (ofam, fam) == ("meeting", "veto"):
+                if (
+                    ofam == fam
+                    or ofam in ("entity", "veto")
+                    or (fam == "veto" and ofam in ("meeting", "prep", "campaign"))
+                ):
                     swallowed = True
                     break
         if not swallowed:

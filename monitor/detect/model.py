@@ -39,6 +39,8 @@ class EventFields:
     level: Level | None = None
     election: str | None = None
     venue: str | None = None
+    # Whose meeting it is: a party id, or an alliance id when the alliance holds it.
+    party: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,7 @@ class EventFields:
             "level": self.level,
             "election": self.election,
             "venue": self.venue,
+            "party": self.party,
         }
 
 

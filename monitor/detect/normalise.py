@@ -44,6 +44,18 @@ _TRANSLATE = {
 
 _SPACES = re.compile(r"\s+")
 
+# Spellings small sites use beside the standard ones (शुरु for शुरू, मिटिंग for मीटिंग), folded to
+# the standard so that one lexicon entry covers both.
+_SPELLINGS = {
+    "शुरु": "शुरू",
+    "मिटिंग": "मीटिंग",
+    "बेठक": "बैठक",
+    "बैढक": "बैठक",
+    "तैय्यारी": "तैयारी",
+    "चुनाओ": "चुनाव",
+}
+_SPELLING = re.compile("|".join(map(re.escape, _SPELLINGS)))
+
 
 # A nasal consonant with virama before another consonant, inside a word, is written as
 # anusvara by other newsrooms (हिन्दी / हिंदी); one regex pass folds them all.
@@ -64,6 +76,8 @@ def fold(text: str, *, casefold: bool = True) -> str:
     collapse whitespace."""
     text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
     text = _fold_half_nasals(text)
+    if not text.isascii():
+        text = _SPELLING.sub(lambda m: _SPELLINGS[m[0]], text)
     if casefold:
         text = text.casefold()
     return _SPACES.sub(" ", text).strip()

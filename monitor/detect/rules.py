@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import regex
 
 from monitor.detect.dates import Tense
 from monitor.detect.lexicon import Lexicon
 from monitor.detect.matcher import Hit
+from monitor.detect.patterns import mission, seat_talk
 from monitor.detect.segment import Sentence
 from monitor.detect.tense import sentence_tense
 
@@ -47,6 +49,21 @@ PREP_VETOES = frozenset(
         "postpoll",
     }
 )
+# What makes a sentence speak of an election: the generic words and every kind of election.
+ELECTION_GROUPS = frozenset(
+    {
+        "election_word",
+        "election_lok_sabha",
+        "election_vidhan_sabha",
+        "election_municipal",
+        "election_panchayat",
+        "election_mlc",
+        "election_rajya_sabha",
+    }
+)
+# A party's own organisational poll (electing its president) and defections are not
+# preparation for a public election, whatever election words they carry.
+NOT_A_PUBLIC_ELECTION = frozenset({"internal_election", "defection"})
 # Generic government words veto only sentences that name no party (see cues.yaml).
 WEAK_VETO = "veto_weak"
 THRESHOLD = 0.6
@@ -84,6 +101,31 @@ class Signals:
     def background(self) -> bool:
         return "background" in self.groups
 
+    @property
+    def election_ref(self) -> bool:
+        """The sentence speaks of a public election (not of the party's own poll)."""
+        return bool(self.groups & ELECTION_GROUPS) and not (self.groups & NOT_A_PUBLIC_ELECTION)
+
+    @property
+    def coming_election(self) -> bool:
+        """An election framed as ahead ("आगामी चुनाव", "ahead of the polls", "मिशन 2027"),
+        not one that is over (results, a defeat)."""
+        return (
+            self.election_ref
+            and bool(self.groups & {"election_frame", "prep", "campaign"})
+            and not self.vetoed(PREP_VETOES)
+        )
+
+    def election_ahead(self, published: date | None) -> bool:
+        """A coming election by its framing, or by its year ("2027 के विधानसभा चुनाव" in
+        2025): a year before publication is a past election."""
+        if self.coming_election:
+            return True
+        if published is None or not self.election_ref or self.vetoed(PREP_VETOES):
+            return False
+        years = [int(y) for y in _YEAR.findall(self.sentence.folded)]
+        return bool(years) and all(y >= published.year for y in years)
+
     def vetoed(self, vetoes: frozenset[str]) -> bool:
         return bool(self.groups & vetoes) or (WEAK_VETO in self.groups and not self.named)
 
@@ -108,7 +150,12 @@ class Weighed:
 
 
 def read_sentence(sentence: Sentence, lexicon: Lexicon) -> Signals:
-    hits = tuple(lexicon.find(sentence.folded, sentence.cased))
+    found = [
+        *lexicon.find(sentence.folded, sentence.cased),
+        *seat_talk(sentence.folded),
+        *mission(sentence.folded),
+    ]
+    hits = tuple(sorted(found, key=lambda h: (h.start, -h.end)))
     parties: dict[str, None] = {}
     alliances: dict[str, None] = {}
     leaders: dict[str, None] = {}
@@ -137,6 +184,7 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> Signals:
     )
 
 
+_YEAR = regex.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _CLAUSE_BREAK = regex.compile(r"[:;,|]\s|\s[-–]\s")
 
 
@@ -176,12 +224,18 @@ def about_a_party(signals: Sequence[Signals]) -> bool:
     )
 
 
-def weigh(signals: Signals, party_article: bool) -> Weighed:
+def about_an_election(signals: Sequence[Signals], published: date | None = None) -> bool:
+    """Whether the article speaks of a coming public election anywhere outside background:
+    then its campaign work ("बूथों का गठन", "fields candidates in all seats") is done for it."""
+    return any(s.election_ahead(published) and not s.background for s in signals)
+
+
+def weigh(signals: Signals, party_article: bool, election_article: bool = False) -> Weighed:
     mentions = party_article and "meeting" in signals.groups and not signals.vetoed(MEETING_VETOES)
     return Weighed(
         signals,
         _meeting_weight(signals, party_article),
-        _prep_weight(signals, party_article),
+        _prep_weight(signals, party_article, election_article),
         mentions,
     )
 
@@ -207,12 +261,20 @@ def _meeting_weight(s: Signals, party_article: bool) -> float:
     return _adjust(w, s)
 
 
-def _prep_weight(s: Signals, party_article: bool) -> float:
-    if s.vetoed(PREP_VETOES):
+def _prep_weight(s: Signals, party_article: bool, election_article: bool = False) -> float:
+    if s.vetoed(PREP_VETOES) or s.groups & NOT_A_PUBLIC_ELECTION:
         return 0.0
+    meeting = bool(s.groups & {"meeting", "meeting_weak"}) and not s.vetoed(MEETING_VETOES)
     if "prep" in s.groups:
         w = 0.7
-    elif "prep_weak" in s.groups and "election_word" in s.groups:
+    elif "campaign" in s.groups and s.election_ref:
+        w = 0.7  # campaign work (yatras, booths, candidates, seats) for an election
+    elif "campaign" in s.groups and election_article and (s.partisan or party_article):
+        w = 0.45  # the same work, for the election the article speaks of elsewhere
+    elif meeting and s.election_ref:
+        # A party meeting about, in view of or ahead of an election prepares for it.
+        w = 0.65 if "election_frame" in s.groups or s.sentence.in_title else 0.5
+    elif "prep_weak" in s.groups and s.election_ref:
         w = 0.4  # a lone "plan to win the elections" is talk, not preparation
     else:
         return 0.0
@@ -231,6 +293,26 @@ def _adjust(w: float, s: Signals) -> float:
     if s.background:
         w *= _BACKGROUND_DAMPING
     return min(w, 0.95)
+
+
+def framing(
+    weighed: Sequence[Weighed], party_article: bool, published: date | None = None
+) -> Weighed | None:
+    """In an article reporting a party meeting, the headline or lead sentence that frames it
+    by a coming election ("with a year to go for the Assembly elections", "लोकसभा चुनाव को
+    लेकर"): the meeting is the party's preparation for that election."""
+    if not party_article:
+        return None
+    body = [w for w in weighed if not w.signals.sentence.in_title]
+    first = body[0].signals.sentence.paragraph if body else -1
+    for w in weighed:
+        s = w.signals
+        lead = s.sentence.in_title or s.sentence.paragraph == first
+        if s.background or not (lead or w.meeting > 0 or w.mentions_meeting):
+            continue
+        if s.election_ahead(published) and (s.partisan or "party_org" in s.groups or w.meeting > 0):
+            return w
+    return None
 
 
 def combine(weights: Sequence[float]) -> float:

@@ -48,6 +48,8 @@ def detection_row(found: Found, article_id: int, now: datetime) -> Detection:
             "place": event.place,
             "level": event.level,
             "election": event.election,
+            # Whose meeting it is (an alliance's or a party's): the label's `event.party`.
+            "party": event.party,
         }
     return Detection(
         article_id=article_id,
