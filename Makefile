@@ -1,22 +1,35 @@
-# Two entry points: `make demo` and `make test`. Both create .venv on first use.
+# Two entry points: `make demo` and `make test`. Both create .venv on first use; the demo and a
+# server (`make install`) get newsmon and its dependencies only, `make test` adds the
+# development tools.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# pipefail: the install's output is filtered, its exit status must still stop make.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip's own lines, one per package collected or built, are the progress shown.
+PIP_PROGRESS := sed -u -n -E 's/^(Collecting|Building|Installing|Successfully)/  \1/p'
 
 .PHONY: demo test lint install clean
 
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "newsmon: installing into $(VENV) (first run only, about a minute)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip | $(PIP_PROGRESS)
+	@$(BIN)/python -m pip install --disable-pip-version-check -e . | $(PIP_PROGRESS)
+	@touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	@echo "newsmon: installing the development tools (pytest, mypy, ruff) into $(VENV)"
+	@$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]' | $(PIP_PROGRESS)
+	@touch $@
 
 install: $(BIN)/.installed
 
 demo: $(BIN)/.installed
-	$(BIN)/newsmon demo
+	@$(BIN)/newsmon demo
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check crawler monitor tests bench
 	$(BIN)/mypy
 

@@ -149,6 +149,7 @@ def main() -> None:
             "sources": [
                 {
                     "name": "bench",
+                    "allow_private": True,
                     "sitemaps": [site.base_url + "/sitemap.xml"],
                     "max_articles": args.pages + 10,
                 }

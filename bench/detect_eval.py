@@ -25,7 +25,7 @@ from typing import Any
 
 from monitor.commands.blind_split import SPLITS, Split, split_rows
 from monitor.commands.evaluate import Prediction, field_metrics, label_metrics
-from monitor.detect import Detection, Detector
+from monitor.detect import Detector, Finding
 from monitor.detect.normalise import fold
 
 # 40 short articles written and labelled for this project without looking at the detector's
@@ -66,7 +66,7 @@ def baseline(detector: Detector) -> Predict:
     return predict
 
 
-def as_prediction(row: Row, det: Detection) -> Prediction:
+def as_prediction(row: Row, det: Finding) -> Prediction:
     return Prediction(
         id=str(row["id"]),
         meeting=det.meeting,

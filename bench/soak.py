@@ -126,6 +126,7 @@ def percentile(values: list[float], q: float) -> float:
 def write_config(folder: Path, site: str, hook: str, every_seconds: float) -> Path:
     source = {
         "name": "soak",
+        "allow_private": True,
         "lang": "en",
         "region": "Jharkhand",
         "feeds": [site + discovery.FEED_PATH],

@@ -13,6 +13,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
+from crawler import protocol as proto
+from crawler.exceptions import SourceCutOff
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "newsmon/source/"
@@ -24,6 +27,11 @@ DISCOVERY_UNCHANGED = "discovery_unchanged"
 ERRORS = "errors"
 ARTICLES = "articles"
 LAST_ERROR = "last_error"
+SITEMAPS_CAPPED = "sitemaps_capped"
+# Set when the source spent its time budget: 1, and why; and how many requests were dropped.
+CUT_OFF = "cut_off"
+CUT_OFF_REASON = "cut_off_reason"
+CUT_OFF_REQUESTS = "cut_off_requests"
 
 
 def source_key(source: str, counter: str) -> str:
@@ -45,8 +53,8 @@ class Bookkeeper:
 
     def failed(self, source: str, kind: str, url: str, reason: str) -> None:
         """A request of `source` failed: count it and remember the latest reason."""
-        self.inc("newsmon/errors")
-        self.inc(f"newsmon/errors/{kind}")
+        self.inc(proto.ERRORS)
+        self.inc(proto.ERRORS_PREFIX + kind)
         self.source(source, ERRORS)
         if kind != "article":
             self.source(source, DISCOVERY_FAILED)
@@ -54,12 +62,42 @@ class Bookkeeper:
             self.stats.set_value(source_key(source, LAST_ERROR), f"{kind} {url}: {reason}")
         logger.error("source %s: %s %s failed: %s", source, kind, url, reason)
 
-    def on_failure(self, failure: Failure, source: str, kind: str, url: str) -> bool:
-        """Classify and count a request's failure; True when trying again later may succeed."""
+    def cut_off(self, source: str, kind: str, url: str, reason: str) -> None:
+        """A request of `source` was dropped because the source's time budget is spent."""
+        self.inc("newsmon/budget/dropped")
+        self.source(source, CUT_OFF_REQUESTS)
+        if self.stats is not None and not self.stats.get_value(source_key(source, CUT_OFF)):
+            self.stats.set_value(source_key(source, CUT_OFF), 1)
+            self.stats.set_value(source_key(source, CUT_OFF_REASON), reason)
+            self.inc("newsmon/budget/sources_cut_off")
+            logger.warning(
+                "source %s: cut off, %s; %s %s and the rest wait for the next cycle",
+                source,
+                reason,
+                kind,
+                url,
+            )
+        if kind != "article":
+            # A feed or sitemap that did not answer within the budget counts against the
+            # source, as a timeout would.
+            self.failed(source, kind, url, f"cut off: {reason}")
+
+    def on_failure(
+        self, failure: Failure, source: str, kind: str, url: str, *, past_deadline: bool = False
+    ) -> bool:
+        """Classify and count a request's failure; True when trying again later may succeed.
+
+        `past_deadline`: the request's source had spent its time budget when it failed, so a
+        download that timed out was ended by the budget, not by the site.
+        """
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             self.failed(source, kind, url, f"HTTP {status}")
             return status == 429 or status >= 500
+        if failure.check(SourceCutOff):  # type: ignore[no-untyped-call]
+            self.cut_off(source, kind, url, str(failure.value))
+            # Not fetched now, not given up: the page that listed it is read again next cycle.
+            return True
         if failure.check(IgnoreRequest):  # type: ignore[no-untyped-call]
             self.inc("newsmon/ignored")
             if kind != "article":
@@ -70,6 +108,9 @@ class Bookkeeper:
             # Articles: robots.txt, the store's seen-URL filter, an off-site redirect.
             logger.debug("source %s: %s %s ignored: %s", source, kind, url, failure.value)
             return False
+        if past_deadline:
+            self.cut_off(source, kind, url, "time budget spent during the download")
+            return True
         # Timeouts, refused connections, DNS: the site may well answer next time.
         self.failed(source, kind, url, failure.getErrorMessage())
         return True

@@ -10,14 +10,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+from crawler.calendar_text import DEVANAGARI_DIGITS, month_alternation
 
-_MONTHS = (
-    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
-    "जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|अप्रेल|मई|जून|जुलाई|अगस्त|सितंबर|सितम्बर|"
-    "अक्टूबर|अक्तूबर|अक्तुबर|नवंबर|नवम्बर|दिसंबर|दिसम्बर"
-)
+_MONTHS = month_alternation()
 # "20 Nov 2023", "Nov 20, 2023", "२१ नवंबर २०२३", "21/11/2023", optionally followed by a time.
 _DATE = (
     rf"(?:\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}"
@@ -47,7 +42,7 @@ def is_suspect(iso_date: str) -> bool:
 
 def normalise_iso(value: str) -> str | None:
     """Return `value` as ISO 8601 if it is a date or timestamp ISO parsing understands."""
-    text = value.strip().translate(_DEVANAGARI_DIGITS)
+    text = value.strip().translate(DEVANAGARI_DIGITS)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     try:
@@ -79,7 +74,7 @@ def parse_date(raw: str) -> str | None:
     """Parse one Hindi or English date string; IST is India (+05:30), not Israel."""
     import dateparser  # imported lazily: only pages without usable metadata need it
 
-    text = raw.translate(_DEVANAGARI_DIGITS)
+    text = raw.translate(DEVANAGARI_DIGITS)
     has_time = re.search(r"\d{1,2}:\d{2}", text) is not None
     text = re.sub(r"\bIST\b", "+05:30", text)
     settings = {

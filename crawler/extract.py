@@ -20,6 +20,7 @@ from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
+from crawler.byline import byline_authors, normalise_byline
 from crawler.dates import find_date_in_text, is_suspect, normalise_iso
 from crawler.encoding import decode_html
 from crawler.pagemeta import PageMeta, read_page_meta
@@ -78,6 +79,7 @@ def extract_article(
         return None
     # trafilatura prunes the tree it is given, so read our metadata first.
     meta = read_page_meta(tree)
+    byline = byline_authors(tree)
     document = _extract(tree, url, fast=True)
     if _needs_full_mode(document):
         tree = load_html(markup)
@@ -95,7 +97,7 @@ def extract_article(
         title=title,
         text=text,
         published=_choose_date(meta, document.get("date"), raw_text, markup),
-        author=_choose_author(meta, document.get("author")),
+        author=_choose_author(meta, byline, document.get("author")),
         lang=detect_language(text, meta.html_lang),
     )
 
@@ -189,11 +191,22 @@ def _date_from_page_text(markup: str) -> str | None:
     return find_date_in_text(" \n".join(tree.itertext()))
 
 
-def _choose_author(meta: PageMeta, trafilatura_author: Any) -> str | None:
+def _choose_author(
+    meta: PageMeta, byline: tuple[str, ...], trafilatura_author: Any
+) -> str | None:
+    """JSON-LD's authors, else the page's own byline, else what trafilatura found."""
     if meta.authors:
         return "; ".join(meta.authors)
+    if byline:
+        return "; ".join(byline)
     if not trafilatura_author:
         return None
-    # trafilatura sometimes runs the byline into the dateline ("TNN; Updated Aug 28, 2024").
-    author = _BAD_AUTHOR.sub("", str(trafilatura_author)).strip(" ;")
-    return author or None
+    author = str(trafilatura_author)
+    if any("\u0900" <= ch <= "\u097f" for ch in author):
+        # trafilatura cuts Devanagari vowel signs off names; a wrong name is worse than none.
+        return None
+    # trafilatura runs the byline into the dateline ("TNN; Updated Aug 28, 2024") and splits
+    # "By A, Ranchi, Nov 20" at its commas: the first name is the author, the rest the dateline.
+    author = _BAD_AUTHOR.sub("", author).strip(" ;")
+    names = normalise_byline(author.split(";")[0]) if author else ()
+    return "; ".join(names) or None

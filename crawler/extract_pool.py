@@ -7,14 +7,18 @@ download. In a process pool it runs beside the crawl and a second core does usef
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib
 import logging
 import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from typing import Any
 
 from crawler.extract import ExtractedArticle, extract_article
 
@@ -27,18 +31,26 @@ class Extraction:
     With neither (workers <= 0), extraction runs inline: simplest for a one-off crawl.
     """
 
-    def __init__(self, executor: Executor | None, workers: int) -> None:
+    def __init__(self, executor: Executor | None, workers: int, analyse: str | None = None) -> None:
         self._pool = executor
         self._owns_pool = False
         self._workers = workers
+        self._analyse = analyse
 
     async def __call__(
         self, body: bytes, url: str, encoding: str | None
     ) -> ExtractedArticle | None:
+        article, _ = await self.analysed(body, url, encoding)
+        return article
+
+    async def analysed(
+        self, body: bytes, url: str, encoding: str | None
+    ) -> tuple[ExtractedArticle | None, dict[str, Any] | None]:
+        """The article and what `analyse` (a dotted path, run in the same worker) made of it."""
         if self._pool is None and self._workers <= 0:
-            return extract_article(body, url, encoding=encoding)
+            return extract_and_analyse(self._analyse, body, url, encoding)
         loop = asyncio.get_running_loop()
-        call = partial(extract_article, body, url, encoding=encoding)
+        call = partial(extract_and_analyse, self._analyse, body, url, encoding)
         pool = self._pool or self._new_pool()
         try:
             return await loop.run_in_executor(pool, call)
@@ -67,6 +79,34 @@ class Extraction:
             broken.shutdown(wait=False, cancel_futures=True)
         # A broken pool given by the caller is left to the caller; this crawl uses its own.
         return self._new_pool()
+
+
+def extract_and_analyse(
+    analyse: str | None, body: bytes, url: str, encoding: str | None
+) -> tuple[ExtractedArticle | None, dict[str, Any] | None]:
+    """In a worker: extract the page, then hand its text to the `analyse` function.
+
+    Whoever stores the articles names that function (the crawler does not know it): work on
+    the text done here, beside extraction, is work the crawl's own process does not do.
+
+    A StopIteration (or StopAsyncIteration) from deep inside a parser comes back as
+    RuntimeError, because an asyncio Future refuses to carry it and the crawl's await of the
+    page would then never return.
+    """
+    try:
+        article = extract_article(body, url, encoding=encoding)
+        if article is None or not analyse:
+            return article, None
+        return article, _function(analyse)(article.text)
+    except (StopIteration, StopAsyncIteration) as exc:
+        raise RuntimeError(f"extraction of {url} raised {type(exc).__name__}") from None
+
+
+@functools.cache
+def _function(dotted: str) -> Callable[[str], dict[str, Any]]:
+    module, _, name = dotted.rpartition(".")
+    function: Callable[[str], dict[str, Any]] = getattr(importlib.import_module(module), name)
+    return function
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:

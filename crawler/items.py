@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 DiscoveredVia = Literal["feed", "sitemap", "listing"]
 
@@ -21,3 +21,6 @@ class ArticleItem(TypedDict):
     http_status: int
     # Other canonical URLs the article was reached by (its page's rel=canonical differed).
     aliases: NotRequired[list[str]]
+    # What the store's analysis function (NEWSMON_ANALYSE) computed from the text beside
+    # extraction, in the worker process; the store checks it belongs to this text.
+    analysis: NotRequired[dict[str, Any]]

@@ -3,7 +3,8 @@
 Scrapy's RetryMiddleware retries those statuses at once, ignoring Retry-After, which is exactly
 what a site that asked us to slow down does not want. This middleware sits before it in the
 response chain: it waits what the site asked for (up to a cap) and then sends the request
-again; a longer wait gives the request up for this cycle, since the next cycle comes sooner.
+again; a longer wait, or one past the source's time budget (crawler.budget), gives the request
+up for this cycle, since the next cycle comes sooner.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawler import bookkeeping as bk
+from crawler import protocol as proto
+from crawler.budget import seconds_left
+
 logger = logging.getLogger(__name__)
 
 _STATUSES = frozenset({429, 503})
 _META_KEY = "newsmon_retry_after_times"
+RETRY_DEFERRED = "retry_after_deferred"
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -59,6 +65,24 @@ class RetryAfterMiddleware:
             # No usable Retry-After: Scrapy's own retry (with its immediate resend) takes over.
             return response
         times = int(request.meta.get(_META_KEY, 0))
+        left = seconds_left(request)
+        if left is not None and wait >= left and wait <= self.max_wait:
+            # Waiting would outlast the source's budget: this cycle lets the URL go (it is not
+            # stored, so the next cycle asks again) rather than hold the crawl until then.
+            self._inc("newsmon/retry_after/deferred")
+            source = request.meta.get(proto.META_SOURCE)
+            if source:
+                self._inc(bk.source_key(source, RETRY_DEFERRED))
+            logger.warning(
+                "%s answered %d with Retry-After %.0f s, past its source's budget (%.0f s"
+                " left); deferred to a later cycle",
+                request.url,
+                response.status,
+                wait,
+                left,
+            )
+            request.meta["dont_retry"] = True
+            return response
         if wait > self.max_wait or times >= self.max_times:
             self._inc("newsmon/retry_after/gave_up")
             logger.warning(

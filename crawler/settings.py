@@ -39,7 +39,21 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # seconds; longer waits give the request up until the next cycle). It must come before
 # RetryMiddleware (550) in the response chain, which resends at once.
 NEWSMON_RETRY_AFTER_MAX = 120.0
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.RetryAfterMiddleware": 555}
+# Before anything else, a source past its time budget has its requests dropped (40); after
+# the off-site filter (50), every request's host is resolved and checked against the address
+# policy, and the addresses checked are the ones connected to (60).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.budget.SourceBudgetMiddleware": 40,
+    "crawler.address_guard.AddressGuardMiddleware": 60,
+    "crawler.middlewares.RetryAfterMiddleware": 555,
+}
+# The HTTP/1.1 handler, giving each download no more than its source's budget has left.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.budget.BudgetedDownloadHandler",
+    "https": "crawler.budget.BudgetedDownloadHandler",
+}
+# Seconds each source may take per crawl (0: no limit); a source's `budget_seconds` overrides.
+NEWSMON_SOURCE_BUDGET = 300.0
 
 # Scrapy 2.19 turns on a code-execution HTTP endpoint by default; a daemon must not expose it.
 REMOTE_CONTROL_ENABLED = False
@@ -59,6 +73,13 @@ HTTPCACHE_DIR = "httpcache"
 # 0: extract in the callback. N > 0: extract in a pool of N worker processes, which keeps the
 # reactor responsive (trafilatura costs ~10-30 ms of CPU per page).
 NEWSMON_EXTRACT_PROCESSES = 0
+# Dotted path of a function(text) -> dict run on each extracted text in the extraction worker;
+# its result rides on the item as `analysis` (the store sets it; none by default).
+NEWSMON_ANALYSE = ""
 # Of a sitemap index, follow only this many child sitemaps, newest <lastmod> first (without
 # any <lastmod>, the last ones listed).
 NEWSMON_MAX_CHILD_SITEMAPS = 10
+# Sitemap levels followed from a configured sitemap (which is level 1), and sitemaps fetched
+# per source per crawl: an endless chain of indexes costs at most this much.
+NEWSMON_SITEMAP_MAX_DEPTH = 3
+NEWSMON_SITEMAP_MAX_FETCHES = 25

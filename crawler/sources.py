@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,16 @@ class SourceSpec:
     region: str | None = None
     max_age_days: int | None = None
     max_articles: int = 200
+    # Seconds this source may take per crawl; None: the crawl's NEWSMON_SOURCE_BUDGET.
+    budget_seconds: float | None = None
+    # Sitemap levels followed from a configured sitemap (itself level 1), and sitemaps fetched
+    # per crawl; None: NEWSMON_SITEMAP_MAX_DEPTH / NEWSMON_SITEMAP_MAX_FETCHES.
+    sitemap_max_depth: int | None = None
+    sitemap_max_fetches: int | None = None
+    # Loopback and private addresses, refused by default, may be fetched at the source's own
+    # ports; `allowed_addresses` ("host:port") permits exactly those, whatever they resolve to.
+    allow_private: bool = False
+    allowed_addresses: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SourceSpec:
@@ -66,16 +78,29 @@ class SourceSpec:
             region=None if data.get("region") is None else str(data["region"]),
             max_age_days=None if max_age is None else int(max_age),
             max_articles=int(data.get("max_articles", 200)),
+            budget_seconds=_optional(data.get("budget_seconds"), float),
+            sitemap_max_depth=_optional(data.get("sitemap_max_depth"), int),
+            sitemap_max_fetches=_optional(data.get("sitemap_max_fetches"), int),
+            allow_private=bool(data.get("allow_private", False)),
+            allowed_addresses=_strings(data.get("allowed_addresses")),
         )
+
+    def urls(self) -> tuple[str, ...]:
+        """The configured feed, sitemap and listing addresses."""
+        return (*self.feeds, *self.sitemaps, *(listing.url for listing in self.listings))
 
     def domains(self) -> tuple[str, ...]:
         """Hosts whose pages this source may fetch."""
         if self.allowed_domains:
             return self.allowed_domains
-        urls = [*self.feeds, *self.sitemaps, *(listing.url for listing in self.listings)]
+        urls = self.urls()
         # "www.example.in" -> "example.in": articles often live on the bare or another subdomain.
         hosts = {(urlsplit(url).hostname or "").removeprefix("www.") for url in urls}
         return tuple(sorted(host for host in hosts if host))
+
+
+def _optional(value: Any, kind: Callable[[Any], T]) -> T | None:
+    return None if value is None else kind(value)
 
 
 def _strings(value: Any) -> tuple[str, ...]:

@@ -57,6 +57,7 @@ _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 # Characters a path may carry as they are (RFC 3986 pchar and "/"), and "%" of the escapes
 # already there, which stay escaped: "%2F" is not "/".
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_ENTITY_PREFIX = re.compile(r"^(?:amp;)+", re.IGNORECASE)
 _VARIANT_HOST = re.compile(r"^(?:m|mobile|amp)\.(?=[^.]+\.[^.]+)", re.IGNORECASE)
 
 
@@ -103,13 +104,22 @@ def canonicalize_url(url: str) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = sorted(
         (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        for key, value in _query_pairs(parts.query)
         if not _is_tracking(key)
     )
     result = SplitResult(scheme, netloc, _path_key(parts.path or "/"), urlencode(query), "")
     for rule in VARIANT_RULES:
         result = rule(result)
     return urlunsplit(result)
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    # A link copied out of HTML with its "&amp;" left escaped ("?id=5&amp;page=2") is split
+    # on "&" into a key "amp;page": the same link as "?id=5&page=2", so the same key.
+    return [
+        (_ENTITY_PREFIX.sub("", key), value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+    ]
 
 
 def _path_key(path: str) -> str:

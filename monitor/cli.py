@@ -1,6 +1,7 @@
 """The `newsmon` command line. The only place that configures logging.
 
-Exit status: 0 on success, 2 on bad input or configuration (one-line reason on stderr).
+Exit status: 0 on success, 2 on bad input or configuration, 1, 73 and 74 for a store that does
+not answer, cannot be written or has a full disk (one-line reason on stderr; see README).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from monitor.errors import NewsmonError
+from monitor.errors import NewsmonError, store_failure
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,14 @@ LEXICON_CONFIG_OPTION = click.option(
 def _setup_logging(verbose: int) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
-    # Third-party chatter stays quiet unless asked for twice.
-    for name in ("scrapy", "apscheduler", "mail.log", "httpx"):
+    # Third-party chatter stays quiet unless asked for twice; alembic lists its plugins on
+    # every start.
+    for name in ("scrapy", "apscheduler", "mail.log", "httpx", "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
     # The extractors log every page they cannot read as an ERROR; newsmon reports the page
     # itself, once.
@@ -65,19 +70,76 @@ def _without_scrapy_tracebacks(record: logging.LogRecord) -> bool:
     return True
 
 
+def _more_verbose(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    """`-v` given after the subcommand adds to any given before it."""
+    if value:
+        root = ctx.find_root()
+        root.meta["verbose"] = root.meta.get("verbose", 0) + value
+        _setup_logging(root.meta["verbose"])
+
+
+class NewsmonCommand(click.Command):
+    """A subcommand that also takes `-v` after its name (`newsmon run -v`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_more_verbose,
+                help="More log output (-vv for debug).",
+            )
+        )
+
+
 class NewsmonGroup(click.Group):
+    command_class = NewsmonCommand
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except NewsmonError as exc:
             click.echo(f"newsmon: {exc}", err=True)
             ctx.exit(exc.exit_status)
+        except Exception as exc:
+            # A full disk or a read-only store met mid-command: one line and its own status.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            failure = store_failure(exc) if isinstance(exc, SQLAlchemyError) else None
+            if failure is None:
+                raise
+            click.echo(f"newsmon: {failure}", err=True)
+            ctx.exit(failure.exit_status)
 
 
-@click.group(cls=NewsmonGroup)
+NewsmonGroup.group_class = NewsmonGroup
+
+EXAMPLES = """\b
+Examples:
+  newsmon demo                          the whole flow on a local site, nothing to set up
+  newsmon config check                  validate config/newsmon.yaml and the sources file
+  newsmon sources check --source NAME   does a new source answer and list articles?
+  newsmon crawl                         one cycle: crawl, detect, group, alert
+  newsmon run -v                        the daemon, with progress logs
+  newsmon detect article.txt            detect one text file (first line the headline)
+  newsmon events --party jmm --limit 5  the five newest JMM events, with links
+  newsmon status                        cycles, source health, the outbox
+  newsmon alerts list --failed          alerts that could not be delivered
+"""
+
+
+@click.group(
+    cls=NewsmonGroup,
+    help="newsmon: watch regional news for party meetings and election preparation.\n\n"
+    + EXAMPLES,
+)
+@click.version_option(package_name="newsmon", prog_name="newsmon")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def main(verbose: int) -> None:
-    """newsmon: watch regional news for party meetings and election preparation."""
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    ctx.meta["verbose"] = verbose
     _setup_logging(verbose)
 
 
@@ -86,10 +148,12 @@ def main(verbose: int) -> None:
     "--workdir",
     type=click.Path(path_type=Path),
     default=None,
-    help="Keep the demo's store and alert file here (default: a temporary folder).",
+    help="Keep the demo's store, alert file and config here (default: var/demo).",
 )
 def demo(workdir: Path | None) -> None:
     """Serve a local news site built from the seeds, crawl it twice, detect and alert."""
+    # Loading the crawler and the detectors takes seconds; say what is coming first.
+    click.echo("newsmon demo: loading the crawler and detectors, then starting a local news site")
     from monitor.demo.run import run_demo
 
     run_demo(workdir)
@@ -100,21 +164,32 @@ def demo(workdir: Path | None) -> None:
 def run(config_path: Path) -> None:
     """Run the daemon: crawl due sources on schedule, detect, alert."""
     from monitor.config.model import load_config
-    from monitor.ops.daemon import Daemon
+    from monitor.ops.daemon import Daemon, progress
 
+    # A daemon says it started and what each cycle did, even without -v.
+    progress.setLevel(logging.INFO)
     config = load_config(config_path)
     sys.exit(Daemon(config).run())
 
 
 @main.command()
 @CONFIG_OPTION
-@click.option("--once", is_flag=True, required=True, help="Run one cycle and exit.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run one cycle and exit (what crawl does anyway; kept for scripts).",
+)
 @click.option("--source", "names", multiple=True, help="Only this source (repeatable).")
 def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
-    """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit."""
+    """Run one crawl cycle (crawl, detect, alert) over every enabled source and exit.
+
+    Prints the cycle's figures as one JSON object. `newsmon run` repeats cycles on a schedule.
+    """
     from monitor.config.model import load_config
     from monitor.crawl import reactor
     from monitor.cycle import Monitor
+    from monitor.ops.lock import StoreLock
+    from monitor.store import Store
 
     config = load_config(config_path)
     sources = config.enabled_sources()
@@ -124,6 +199,12 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
         if unknown:
             raise NewsmonError(f"unknown source(s): {', '.join(unknown)}")
         sources = [s for s in config.sources if s.name in names]
+
+    # The daemon's lock, for the cycle's length: a cycle beside a running daemon would crawl
+    # and detect the same articles twice. (Alert claims are leases as well, so dispatchers
+    # never double-send even when they do run side by side.)
+    lock = StoreLock(config.settings.store.url)
+    lock.acquire()
 
     async def one_cycle() -> dict[str, Any]:
         monitor = Monitor(config)
@@ -137,13 +218,30 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
             "new_articles": crawl_stats.new_articles if crawl_stats else 0,
             "skipped_seen": crawl_stats.skipped_seen if crawl_stats else 0,
             "detections": len(report.detected),
+            "detect_failed": len(report.failed),
             "new_events": report.new_events,
+            "digests_queued": report.digests,
+            "source_notices": len(report.notices),
             "alerts_sent": report.dispatch.sent,
             "alerts_retrying": report.dispatch.retrying,
             "alerts_failed": report.dispatch.failed,
         }
 
-    click.echo(json.dumps(reactor.run(one_cycle), ensure_ascii=False))
+    try:
+        figures = reactor.run(one_cycle)
+    except NewsmonError:
+        raise
+    except Exception as exc:
+        # A full disk or a read-only store met during the cycle: one line, its own status.
+        store = Store(config.settings.store.url, migrate=False)
+        failure = store.failure(exc)
+        store.dispose()
+        if failure is None:
+            raise
+        raise failure from None
+    finally:
+        lock.release()
+    click.echo(json.dumps(figures, ensure_ascii=False))
 
 
 @main.command()
@@ -153,14 +251,33 @@ def crawl(config_path: Path, once: bool, names: tuple[str, ...]) -> None:
     "jsonl",
     type=click.Path(path_type=Path),
     default=None,
-    help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}.',
+    help='Lines of {"id", "title", "text", "lang"?, "published"?, "url"?}; - for stdin.',
 )
 @click.option("--url", default=None, help="Fetch this page once, extract and detect it.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Detect again the stored articles whose detection failed (uses --config).",
+)
 @LEXICON_CONFIG_OPTION
 def detect(
-    files: tuple[Path, ...], jsonl: Path | None, url: str | None, config_path: Path | None
+    files: tuple[Path, ...],
+    jsonl: Path | None,
+    url: str | None,
+    retry_failed: bool,
+    config_path: Path | None,
 ) -> None:
-    """Detect meetings and election preparation; one JSON line per input."""
+    """Detect meetings and election preparation; one JSON line per input.
+
+    FILES are text files (first line the headline) or HTML pages; - reads text from stdin.
+    """
+    if retry_failed:
+        if files or jsonl or url:
+            raise NewsmonError("--retry-failed reads the store; give no FILES, --jsonl or --url")
+        from monitor.commands.detect import retry_failed_articles
+
+        path = config_path or Path("config/newsmon.yaml")
+        sys.exit(0 if retry_failed_articles(path, sys.stdout) else 1)
     from monitor.commands.detect import configured_detector, run_detect
 
     run_detect(files, jsonl, url, sys.stdout, configured_detector(config_path))
@@ -221,21 +338,37 @@ def config_check(config_path: Path) -> None:
             f"{cfg.path}: warning: alerts.channels is empty; events are stored but sent nowhere",
             err=True,
         )
+    for warning in cfg.warnings():
+        click.echo(warning, err=True)
 
 
 @main.group()
 def alerts() -> None:
-    """Inspect and retry the alert outbox."""
+    """Inspect, retry and resend the alert outbox."""
 
 
 @alerts.command("list")
 @CONFIG_OPTION
 @click.option("--failed", is_flag=True, help="Only alerts that failed for good.")
-def alerts_list(config_path: Path, failed: bool) -> None:
-    """List alerts with their status, attempts and last error."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of alerts.")
+def alerts_list(config_path: Path, failed: bool, as_json: bool) -> None:
+    """List alerts with their event, status, attempts, sent time and last error."""
     from monitor.commands.alerts import list_alerts
 
-    list_alerts(config_path, failed, sys.stdout)
+    list_alerts(config_path, failed, sys.stdout, as_json)
+
+
+@alerts.command("resend")
+@CONFIG_OPTION
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
+def alerts_resend(config_path: Path, ids: tuple[int, ...]) -> None:
+    """Send sent alerts again on purpose, under a new idempotency key.
+
+    The copy is queued; the daemon (or the next `newsmon crawl`) sends it.
+    """
+    from monitor.commands.alerts import resend
+
+    resend(config_path, ids, sys.stdout)
 
 
 @alerts.command("retry")
@@ -272,7 +405,9 @@ def alerts_test(config_path: Path, channel: str) -> None:
 @main.command()
 @CONFIG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--party", default=None, help="Only events of this party id (e.g. JMM).")
+@click.option(
+    "--party", default=None, help="Only events of this party id (e.g. JMM; any case)."
+)
 @click.option("--state", default=None, help="Only events in this state or region.")
 @click.option(
     "--since",
@@ -280,7 +415,15 @@ def alerts_test(config_path: Path, channel: str) -> None:
     default=None,
     help="Only events on or after this date (YYYY-MM-DD).",
 )
-@click.option("--status", type=click.Choice(["held", "scheduled"]), default=None)
+@click.option(
+    "--status",
+    type=click.Choice(["held", "scheduled"]),
+    default=None,
+    help="Only meetings already held, or only those announced for a later date.",
+)
+@click.option(
+    "--limit", type=click.IntRange(1), default=None, help="Only the newest N matching events."
+)
 def events(
     config_path: Path,
     as_json: bool,
@@ -288,14 +431,15 @@ def events(
     state: str | None,
     since: datetime | None,
     status: str | None,
+    limit: int | None,
 ) -> None:
-    """List detected events with their articles and sources."""
+    """List detected events with their articles (links and scores) and sources."""
     from monitor.commands.events import EventFilter, list_events
 
     where = EventFilter(
         party=party, state=state, since=since.date() if since else None, status=status
     )
-    list_events(config_path, where, as_json, sys.stdout)
+    list_events(config_path, where, as_json, sys.stdout, limit)
 
 
 @main.group()

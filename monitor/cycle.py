@@ -1,36 +1,60 @@
 """One monitoring cycle, in the order of the flow:
 
-    crawl (Scrapy → trafilatura → store pipeline) → detect → events → outbox → send
+    crawl (Scrapy → trafilatura → store pipeline) → detect → events → outbox
+        → digests → source-health notices → send
 
 `Monitor` wires the parts from the config once; each step reads what the step before wrote to
-the store, so any step can be re-run on its own.
+the store, so any step can be re-run on its own. `newsmon run` and `newsmon crawl --once` run
+the same `run_cycle`, so a cycle from cron sends digests and notices as the daemon does.
+
+Detect, events and outbox run per article in one transaction (`monitor.events.intake`): an
+event and the alerts announcing it commit together, and an article that raises is recorded as
+failed without stopping the others.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts.channels.base import Channel
+from monitor.alerts.digest import due_digests
 from monitor.alerts.dispatch import Dispatcher, DispatchReport
 from monitor.alerts.factory import build_channels, build_renderer
 from monitor.alerts.policy import AlertPolicy
 from monitor.alerts.render import Renderer
-from monitor.config.model import Config, SourceConfig
+from monitor.alerts.source_health import Notice, queue_health_notices
+from monitor.config.model import Config, SourceConfig, project_dir
+from monitor.config.names import check_route_names
 from monitor.crawl.due import due_sources, mark_started, record_crawl
 from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
 from monitor.detect import Detector, LexiconError, load_lexicon
 from monitor.errors import ConfigError
-from monitor.events.intake import DetectOutcome, detect_pending
+from monitor.events.intake import (
+    DetectOutcome,
+    detect_article,
+    detect_pending,
+    pending_articles,
+    record_failure,
+)
+from monitor.ops.watchdog import StepAbandoned, Watchdog
 from monitor.store import Store
 from monitor.store.models import CrawlRun
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+# A crawl past its time limit is asked to close its spiders; this long it may take to do so.
+CRAWL_CLOSE_SECONDS = 60.0
+# Articles detected per cycle at most; the rest wait for the next one.
+DETECT_PER_CYCLE = 1000
 
 
 @dataclass
@@ -39,6 +63,10 @@ class CycleReport:
     sources: list[str]
     crawl: CrawlStats | None
     detected: list[DetectOutcome] = field(default_factory=list)
+    # Articles whose detection or grouping raised in this cycle; recorded, not retried.
+    failed: list[DetectOutcome] = field(default_factory=list)
+    digests: int = 0
+    notices: list[Notice] = field(default_factory=list)
     dispatch: DispatchReport = field(default_factory=DispatchReport)
     error: str | None = None
 
@@ -59,9 +87,21 @@ def load_detector(config: Config) -> Detector:
     """The detector with the user's lexicon files merged in; a broken one is a config error."""
     base_dir = config.path.resolve().parent
     try:
-        return Detector(load_lexicon([base_dir / p for p in config.settings.detect.lexicon_files]))
+        lexicon = load_lexicon([base_dir / p for p in config.settings.detect.lexicon_files])
     except LexiconError as exc:
         raise ConfigError(str(config.path), "detect.lexicon_files", str(exc)) from None
+    # A route can only match what the detector can name: its parties, and the states and
+    # places it knows or a source covers.
+    source_regions = {
+        part.strip() for s in config.sources if s.region for part in s.region.split(",")
+    }
+    check_route_names(
+        str(config.path),
+        config.settings.alerts.routes,
+        parties=[*lexicon.parties, *lexicon.alliances],
+        regions=[*lexicon.places, *source_regions],
+    )
+    return Detector(lexicon)
 
 
 class Monitor:
@@ -72,25 +112,36 @@ class Monitor:
         store: Store | None = None,
         crawler: CrawlBackend | None = None,
         channels: dict[str, Channel] | None = None,
+        detector: Detector | None = None,
+        watchdog: Watchdog | None = None,
     ) -> None:
         settings = config.settings
         self.config = config
+        self.watchdog = watchdog or Watchdog()
+        # Articles whose detection failed or hung in this process: not tried again until a
+        # restart, so one bad article costs one time limit, not one per cycle.
+        self.failed_articles: set[int] = set()
+        self._dispatching = asyncio.Lock()
         self.store = store or Store(settings.store.url)
-        base_dir = config.path.resolve().parent
-        self.detector = load_detector(config)
-        project_dir = base_dir.parent if base_dir.name == "config" else base_dir
+        self.detector = detector or load_detector(config)
         self.channels = (
             channels
             if channels is not None
             else build_channels(
-                settings.alerts.channels, project_dir, renderer=load_renderer(config)
+                settings.alerts.channels, project_dir(config.path), renderer=load_renderer(config)
             )
         )
         self.alert_policy = AlertPolicy.from_config(settings.alerts)
         self.dispatcher = Dispatcher(
-            self.store, self.channels, settings.alerts.retry, routes=settings.alerts.routes
+            self.store,
+            self.channels,
+            settings.alerts.retry,
+            routes=settings.alerts.routes,
+            lease_seconds=settings.operations.alert_lease_seconds,
         )
-        self.crawler = crawler or InProcessCrawl(scrapy_settings(settings.crawl, self.store.url))
+        self.crawler = crawler or InProcessCrawl(
+            scrapy_settings(settings.crawl, self.store.url), store=self.store
+        )
 
     # -- the steps -------------------------------------------------------------------------
 
@@ -107,14 +158,37 @@ class Monitor:
     async def crawl(self, sources: Sequence[SourceConfig]) -> tuple[int, CrawlStats]:
         run_id = self._start_run(sources)
         try:
-            stats = await self.crawler.crawl([s.spec() for s in sources], crawl_run_id=run_id)
+            stats = await self._bounded_crawl(sources, run_id)
         except Exception as exc:
             self._finish_run(run_id, sources, None, error=f"{type(exc).__name__}: {exc}")
             raise
         self._finish_run(run_id, sources, stats)
         return run_id, stats
 
+    async def _bounded_crawl(self, sources: Sequence[SourceConfig], run_id: int) -> CrawlStats:
+        """The crawl under its time limit: past it the spiders are closed, and the crawl ends
+        with what it stored (reason 'shutdown': the run counts as interrupted)."""
+        limit = self.config.settings.operations.crawl_limit_seconds
+        task = asyncio.ensure_future(
+            self.crawler.crawl([s.spec() for s in sources], crawl_run_id=run_id)
+        )
+        try:
+            # Shielded: on time-out the crawl is closed properly rather than cancelled.
+            return await self.watchdog.run(
+                "crawl", limit, asyncio.shield(task), subject=f"run {run_id}"
+            )
+        except StepAbandoned:
+            try:
+                await asyncio.wait_for(self.crawler.stop(), CRAWL_CLOSE_SECONDS)
+                return await asyncio.wait_for(task, CRAWL_CLOSE_SECONDS)
+            except TimeoutError:
+                task.cancel()
+                raise RuntimeError(
+                    f"crawl run {run_id} ran past its {limit:g} s limit and did not close"
+                ) from None
+
     def detect(self) -> list[DetectOutcome]:
+        """Every pending article at once, in the calling thread (no time limits)."""
         return detect_pending(
             self.store,
             self.detector,
@@ -122,25 +196,108 @@ class Monitor:
             min_score=self.config.settings.detect.min_score,
         )
 
+    def queue_digests(self) -> int:
+        """Queue each digest whose time has come; safe to call often (once per route and day)."""
+        queued = due_digests(self.store, self.config.settings.alerts)
+        if queued:
+            log.info("%d digest(s) queued", queued)
+        return queued
+
+    def queue_health_notices(self) -> list[Notice]:
+        """Judge every enabled source and queue a notice for each change of its health."""
+        settings = self.config.settings
+        return queue_health_notices(
+            self.store,
+            settings.operations,
+            self.config.enabled_sources(),
+            tuple(c.name for c in settings.alerts.channels),
+        )
+
+    async def detect_stored(self) -> list[DetectOutcome]:
+        """Detect the pending articles one by one, each in a thread under the time limit; an
+        article that raises or hangs is recorded as failed and the others go on."""
+        limit = self.config.settings.operations.detect_limit_seconds
+        min_score = self.config.settings.detect.min_score
+        outcomes: list[DetectOutcome] = []
+        for article_id in self.pending_articles():
+            try:
+                outcome = await self.watchdog.run_thread(
+                    "detect",
+                    limit,
+                    detect_article,
+                    self.store,
+                    self.detector,
+                    article_id,
+                    self.alert_policy,
+                    min_score,
+                    subject=f"article {article_id}",
+                )
+            except SQLAlchemyError:
+                raise  # the store's trouble, not the article's: the cycle fails
+            except Exception as exc:  # the boundary, hangs included: one article stays alone
+                outcome = self.article_failed(article_id, exc)
+            outcomes.append(outcome)
+        return outcomes
+
+    def pending_articles(self) -> list[int]:
+        with self.store.session() as session:
+            ids = pending_articles(session, DETECT_PER_CYCLE + len(self.failed_articles))
+        return [i for i in ids if i not in self.failed_articles][:DETECT_PER_CYCLE]
+
+    def article_failed(self, article_id: int, exc: Exception) -> DetectOutcome:
+        """Record that an article's detection failed or hung; later cycles skip it. A hung
+        one is also kept aside in memory, since its abandoned thread may still be running."""
+        log.error("article %d: detection failed: %s: %s", article_id, type(exc).__name__, exc)
+        if isinstance(exc, StepAbandoned):
+            self.failed_articles.add(article_id)
+        return record_failure(self.store, article_id, exc)
+
     async def dispatch(self) -> DispatchReport:
-        # Channels block on network I/O; keep the reactor free while they do.
-        return await asyncio.to_thread(self.dispatcher.dispatch_due)
+        """Send due alerts, in a thread under the dispatch time limit; one run at a time (a
+        second caller waits for the running one, then sends what is due after it)."""
+        limit = self.config.settings.operations.dispatch_limit_seconds
+        async with self._dispatching:
+            return await self.watchdog.run_thread("dispatch", limit, self.dispatcher.dispatch_due)
+
+    @property
+    def dispatching(self) -> bool:
+        return self._dispatching.locked()
+
+    async def dispatch_finished(self) -> None:
+        """Return once no dispatch run is going on."""
+        async with self._dispatching:
+            pass
 
     async def run_cycle(self, sources: Sequence[SourceConfig] | None = None) -> CycleReport:
         sources = list(self.due_sources() if sources is None else sources)
         report = CycleReport(run_id=0, sources=[s.name for s in sources], crawl=None)
+        # crawl → store: the Scrapy pipeline stores each article as it is extracted.
         if sources:
             report.run_id, report.crawl = await self.crawl(sources)
-        # Detection is CPU work over the store; off the loop, the scheduler and any health
-        # endpoint stay responsive meanwhile.
-        report.detected = await asyncio.to_thread(self.detect)
-        report.dispatch = await self.dispatch()
+        # detect → events → outbox, one article at a time off the loop, so the scheduler and
+        # any health endpoint stay responsive meanwhile.
+        outcomes = await self.detect_stored()
+        report.detected = [o for o in outcomes if not o.failed]
+        report.failed = [o for o in outcomes if o.failed]
+        # digests, then source-health notices; neither may keep the alerts from being sent.
+        report.digests = _guarded("digests", self.queue_digests, 0)
+        # A crawl cut short by a stop says nothing of its sources.
+        if not (report.crawl is not None and report.crawl.cut_short):
+            report.notices = _guarded("source-health check", self.queue_health_notices, [])
+        # send
+        try:
+            report.dispatch = await self.dispatch()
+        except StepAbandoned as exc:
+            # Leases keep the abandoned run's alerts from being sent twice meanwhile.
+            report.error = str(exc)
         log.info(
-            "cycle %d: %d sources, %d new articles, %d detections, %d new events, %d alerts sent",
+            "cycle %d: %d sources, %d new articles, %d detections, %d failed, %d new events,"
+            " %d alerts sent",
             report.run_id,
             len(sources),
             report.crawl.new_articles if report.crawl else 0,
             len(report.detected),
+            len(report.failed),
             report.new_events,
             report.dispatch.sent,
         )
@@ -201,3 +358,12 @@ class Monitor:
                 else:
                     run.finish_reason = error
             record_crawl(session, sources, stats, now=now, error=error)
+
+
+def _guarded(step: str, run: Callable[[], _T], fallback: _T) -> _T:
+    """Run one side step of the cycle; its failure is logged and the cycle goes on."""
+    try:
+        return run()
+    except Exception:
+        log.exception("%s failed; the cycle goes on", step)
+        return fallback

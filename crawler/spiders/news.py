@@ -16,6 +16,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler import bookkeeping as bk
+from crawler import protocol as proto
+from crawler.budget import seconds_left
 from crawler.discovery import (
     BrokenDocument,
     Candidate,
@@ -36,6 +38,10 @@ logger = logging.getLogger(__name__)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # Discovery pages go ahead of articles so that every source's newest links are known early.
 _DISCOVERY_PRIORITY = 1000
+# Request meta: how many sitemap levels down from a configured sitemap (which is level 1).
+SITEMAP_DEPTH = "newsmon_sitemap_depth"
+# Links looked up in the store per query (an `is_stored` with `among` answers many at once).
+_LOOKUP_CHUNK = 256
 
 
 class NewsSpider(scrapy.Spider):
@@ -64,6 +70,8 @@ class NewsSpider(scrapy.Spider):
         domains = {domain for spec in self.sources.values() for domain in spec.domains()}
         self.allowed_domains = sorted(domains)
         self._scheduled: dict[str, int] = dict.fromkeys(self.sources, 0)
+        self._sitemaps_requested: dict[str, int] = dict.fromkeys(self.sources, 0)
+        self._sitemap_capped: set[str] = set()
         self._seen: set[str] = set()
         self._listing_pages: set[str] = set()
         # Child sitemap or next listing page -> the discovery page that linked to it.
@@ -91,7 +99,8 @@ class NewsSpider(scrapy.Spider):
             for url in spec.feeds:
                 yield self._discovery(url, spec, self.parse_feed, kind="feed")
             for url in spec.sitemaps:
-                yield self._discovery(url, spec, self.parse_sitemap, kind="sitemap")
+                if self._sitemap_allowed(spec, url, depth=1):
+                    yield self._discovery(url, spec, self.parse_sitemap, kind="sitemap", depth=1)
             for listing in spec.listings:
                 yield self._discovery(
                     listing.url, spec, self.parse_listing, kind="listing", listing=listing, page=1
@@ -105,6 +114,7 @@ class NewsSpider(scrapy.Spider):
         *,
         kind: str,
         parent: str | None = None,
+        depth: int | None = None,
         **extra: Any,
     ) -> scrapy.Request:
         self._inc(f"newsmon/{kind}s")
@@ -112,12 +122,14 @@ class NewsSpider(scrapy.Spider):
         if parent is not None:
             self._discovered_from.setdefault(url, parent)
         meta = {
-            "newsmon_source": spec.name,
-            "newsmon_kind": kind,
+            proto.META_SOURCE: spec.name,
+            proto.META_KIND: kind,
             # A 304 (conditional GET) reaches the callback, which reads it as "unchanged".
             "handle_httpstatus_list": [304],
             **extra,
         }
+        if depth is not None:
+            meta[SITEMAP_DEPTH] = depth
         # "max-age=0" makes Scrapy's RFC2616 HTTP cache, when enabled, revalidate the stored
         # copy every time (If-None-Match / If-Modified-Since): an unchanged feed costs a 304.
         return scrapy.Request(
@@ -132,7 +144,7 @@ class NewsSpider(scrapy.Spider):
     def _unchanged(self, spec: SourceSpec, response: Response) -> bool:
         """Count a discovery page as answered; True when it is the same as last time."""
         self.book.source(spec.name, bk.DISCOVERY_OK)
-        if response.status == 304 or response.meta.get("newsmon_unchanged"):
+        if response.status == 304 or response.meta.get(proto.META_UNCHANGED):
             # Its articles were all seen when it last changed: nothing to do this cycle.
             self.book.source(spec.name, bk.DISCOVERY_UNCHANGED)
             self._inc("newsmon/discovery/unchanged")
@@ -180,12 +192,37 @@ class NewsSpider(scrapy.Spider):
             # WordPress's numbered pages) list the oldest first: the newest are at the end.
             children.reverse()
         # Child sitemaps of an index are mostly archives; the newest few hold what a cycle needs.
+        depth = int(response.meta.get(SITEMAP_DEPTH, 1)) + 1
         for child in children[: self.settings.getint("NEWSMON_MAX_CHILD_SITEMAPS", 10)]:
             url = self._join(spec, response, child.url)
-            if url is not None and self._allowed(spec, url):
-                yield self._discovery(
-                    url, spec, self.parse_sitemap, kind="sitemap", parent=response.url
-                )
+            if url is None or not self._allowed(spec, url):
+                continue
+            if not self._sitemap_allowed(spec, url, depth=depth):
+                break
+            yield self._discovery(
+                url, spec, self.parse_sitemap, kind="sitemap", parent=response.url, depth=depth
+            )
+
+    def _sitemap_allowed(self, spec: SourceSpec, url: str, *, depth: int) -> bool:
+        """Whether one more sitemap at `depth` fits the source's sitemap caps for this crawl."""
+        max_depth = spec.sitemap_max_depth or self.settings.getint("NEWSMON_SITEMAP_MAX_DEPTH", 3)
+        max_fetches = spec.sitemap_max_fetches or self.settings.getint(
+            "NEWSMON_SITEMAP_MAX_FETCHES", 25
+        )
+        if depth > max_depth:
+            cap = f"sitemap depth cap ({max_depth} levels)"
+        elif self._sitemaps_requested[spec.name] >= max_fetches:
+            cap = f"sitemap fetch cap ({max_fetches} per crawl)"
+        else:
+            self._sitemaps_requested[spec.name] += 1
+            return True
+        self._inc("newsmon/sitemaps/capped")
+        self.book.source(spec.name, bk.SITEMAPS_CAPPED)
+        if spec.name not in self._sitemap_capped:
+            # Once per source: an endless chain would otherwise log every cycle's every level.
+            self._sitemap_capped.add(spec.name)
+            logger.warning("source %s: %s reached; %s not fetched", spec.name, cap, url)
+        return False
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         spec = self._spec(response)
@@ -225,7 +262,10 @@ class NewsSpider(scrapy.Spider):
         self, spec: SourceSpec, candidates: list[Candidate], via: DiscoveredVia, response: Response
     ) -> Iterator[scrapy.Request]:
         cut_by_limit = False
-        for rank, candidate in enumerate(newest_first(candidates)):
+        ordered = newest_first(candidates)
+        stored: set[str] = set()
+        looked_up = 0
+        for rank, candidate in enumerate(ordered):
             if self._scheduled[spec.name] >= spec.max_articles:
                 # The rest of the page waits for the next cycle; not looked at one by one, so
                 # a feed of 100,000 links costs no more than its first few hundred.
@@ -242,25 +282,31 @@ class NewsSpider(scrapy.Spider):
             canonical = canonicalize_url(url)
             if canonical in self._seen:
                 continue
-            if self._is_stored is not None and self._is_stored(canonical):
+            if self._is_stored is not None and rank >= looked_up:
+                # One query for the next links of the page rather than one per link.
+                looked_up = rank + _LOOKUP_CHUNK
+                stored |= self._stored_among(response, ordered[rank:looked_up])
+            if canonical in stored:
                 # Checked before the limit: stored articles must not use up this cycle's budget.
                 self._seen.add(canonical)
-                self._inc("newsmon/skipped_seen")
+                self._inc(proto.SKIPPED_SEEN)
                 continue
             self._seen.add(canonical)
             self._scheduled[spec.name] += 1
             self._inc("newsmon/articles_requested")
             self.book.source(spec.name, bk.REQUESTS)
             meta = {
-                "newsmon_article": True,
-                "newsmon_source": spec.name,
-                "newsmon_via": via,
-                "newsmon_canonical": canonical,
-                "newsmon_from": response.url,
+                proto.META_ARTICLE: True,
+                proto.META_SOURCE: spec.name,
+                proto.META_VIA: via,
+                proto.META_CANONICAL: canonical,
+                # Looked up in the store just now: the seen-URL middleware need not ask again.
+                proto.META_CHECKED_STORED: self._is_stored is not None,
+                proto.META_FROM: response.url,
                 # Articles are fetched once and stored by monitor; caching them is waste.
                 "dont_cache": True,
                 # The feed's or sitemap's date stands in when the page states none.
-                "newsmon_listed_date": candidate.published.isoformat()
+                proto.META_LISTED_DATE: candidate.published.isoformat()
                 if candidate.published
                 else None,
             }
@@ -278,6 +324,21 @@ class NewsSpider(scrapy.Spider):
                 response.url,
             )
 
+    def _stored_among(self, response: Response, candidates: list[Candidate]) -> set[str]:
+        """Which of these links' canonical URLs the store holds already."""
+        urls = []
+        for candidate in candidates:
+            try:
+                urls.append(canonicalize_url(response.urljoin(candidate.url)))
+            except ValueError:
+                continue  # counted and logged when the loop reaches it
+        if self._is_stored is None:
+            return set()
+        among = getattr(self._is_stored, "among", None)
+        if among is not None:
+            return set(among(urls))
+        return {url for url in urls if self._is_stored(url)}
+
     # -- articles ------------------------------------------------------------------------------
 
     async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem]:
@@ -293,26 +354,26 @@ class NewsSpider(scrapy.Spider):
             return
         match = _CHARSET.search(content_type)
         try:
-            article = await self._extraction_runner()(
+            article, analysis = await self._extraction_runner().analysed(
                 response.body, response.url, match.group(1) if match else None
             )
         except BrokenProcessPool:
             # A worker died twice, even in a fresh pool; the page may be fine next time, so the
             # page that listed it is read again next cycle rather than kept as unchanged.
             logger.exception("source %s: extraction worker died on %s", spec.name, response.url)
-            self._incomplete(response.meta["newsmon_from"])
-            article = None
+            self._incomplete(response.meta[proto.META_FROM])
+            article, analysis = None, None
         except Exception:
             # One page that breaks the extractor must not end the source's crawl.
             logger.exception("source %s: extraction crashed on %s", spec.name, response.url)
-            article = None
+            article, analysis = None, None
         if article is None:
             self._inc("newsmon/extract_failed")
             logger.info("source %s: no article text found at %s", spec.name, response.url)
             return
         self._inc("newsmon/articles")
         self.book.source(spec.name, bk.ARTICLES)
-        requested: str = response.meta["newsmon_canonical"]
+        requested: str = response.meta[proto.META_CANONICAL]
         canonical = self._page_canonical(spec, response) or requested
         item = ArticleItem(
             url=response.url,
@@ -320,13 +381,15 @@ class NewsSpider(scrapy.Spider):
             source=spec.name,
             title=article.title,
             text=article.text,
-            published=article.published or response.meta.get("newsmon_listed_date"),
+            published=article.published or response.meta.get(proto.META_LISTED_DATE),
             author=article.author,
             lang=article.lang or spec.lang,
-            discovered_via=response.meta["newsmon_via"],
+            discovered_via=response.meta[proto.META_VIA],
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
         )
+        if analysis is not None:
+            item["analysis"] = analysis
         if canonical != requested:
             # The page names another address as its own (an AMP or mobile copy, a feed link
             # with a different path): the store keys the article by that, and may keep the
@@ -347,11 +410,14 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         meta = request.meta if request is not None else {}
-        source = meta.get("newsmon_source", "?")
-        kind = "article" if meta.get("newsmon_article") else meta.get("newsmon_kind", "page")
-        transient = self.book.on_failure(failure, source, kind, url)
+        source = meta.get(proto.META_SOURCE, "?")
+        kind = "article" if meta.get(proto.META_ARTICLE) else meta.get(proto.META_KIND, "page")
+        left = seconds_left(request) if request is not None else None
+        transient = self.book.on_failure(
+            failure, source, kind, url, past_deadline=left is not None and left <= 0
+        )
         # An article's page, or the page that linked to a child sitemap or listing page.
-        origin = meta.get("newsmon_from") or self._discovered_from.get(url)
+        origin = meta.get(proto.META_FROM) or self._discovered_from.get(url)
         if transient and origin:
             self._incomplete(origin)
 
@@ -370,7 +436,8 @@ class NewsSpider(scrapy.Spider):
     def _extraction_runner(self) -> Extraction:
         if self._extraction is None:
             workers = self.settings.getint("NEWSMON_EXTRACT_PROCESSES", 0)
-            self._extraction = Extraction(self._executor, workers)
+            analyse = self.settings.get("NEWSMON_ANALYSE") or None
+            self._extraction = Extraction(self._executor, workers, analyse)
         return self._extraction
 
     def _join(self, spec: SourceSpec, response: Response, href: str) -> str | None:
@@ -398,7 +465,7 @@ class NewsSpider(scrapy.Spider):
         return False
 
     def _spec(self, response: Response) -> SourceSpec:
-        return self.sources[response.meta["newsmon_source"]]
+        return self.sources[response.meta[proto.META_SOURCE]]
 
     def _inc(self, key: str, count: int = 1) -> None:
         self.book.inc(key, count)

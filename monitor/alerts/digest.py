@@ -169,11 +169,7 @@ def _item(session: Session, event: Event, *, start: datetime, now: datetime) -> 
         title=message.title,
         summary=message.summary,
         lang=message.lang,
-        date=message.date,
-        time=message.time,
-        status=message.status,
-        mode=message.mode,
-        place=message.place,
+        details=message.details,
         evidence=message.evidence[0][0] if message.evidence else None,
         sources=message.sources,
     )

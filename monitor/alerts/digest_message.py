@@ -12,10 +12,10 @@ from itertools import groupby
 from typing import Any, Final
 
 from monitor.alerts.message import SourceRef
+from monitor.detect.model import EventFields
 
 DIGEST_SCHEMA: Final = "newsmon.digest/1"
 OTHER_REGION: Final = "Other"
-_ITEM_FIELDS: Final = ("date", "time", "status", "mode", "place", "evidence")
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,7 @@ class DigestItem:
     title: str
     summary: str
     lang: str | None
-    date: str | None
-    time: str | None
-    status: str | None
-    mode: str | None
-    place: str | None
+    details: EventFields
     evidence: str | None
     sources: tuple[SourceRef, ...]
 
@@ -46,7 +42,9 @@ class DigestItem:
             "title": self.title,
             "summary": self.summary,
             "lang": self.lang,
-            **{name: getattr(self, name) for name in _ITEM_FIELDS},
+            # The item's own `party` (above) is the event's; the record's is not repeated.
+            **{k: v for k, v in self.details.to_json().items() if k != "party"},
+            "evidence": self.evidence,
             "sources": [s.to_dict() for s in self.sources],
         }
 
@@ -60,7 +58,8 @@ class DigestItem:
             title=str(data["title"]),
             summary=str(data["summary"]),
             lang=data.get("lang"),
-            **{name: data.get(name) for name in _ITEM_FIELDS},
+            details=EventFields.from_json({**data, "party": None}),
+            evidence=data.get("evidence"),
             sources=tuple(SourceRef.from_dict(s) for s in data.get("sources", ())),
         )
 
@@ -78,6 +77,8 @@ class DigestMessage:
     items: tuple[DigestItem, ...]
     created_at: str
     kind: str = "digest"
+    # The desk's language for labels ("hi" or "en"), chosen by the route; not in the payload.
+    language: str | None = None
 
     def groups(self) -> list[tuple[str, list[tuple[str, list[DigestItem]]]]]:
         """The items as ``[(state, [(party, items), ...]), ...]``, states and parties sorted."""
@@ -114,7 +115,8 @@ class DigestMessage:
                 {"id": "evt-42", "region": "Jharkhand" | null, "party": "JMM" | null,
                  "change": "new" | "update", "title": "...", "summary": "...",
                  "lang": "hi" | null, "date": ..., "time": ..., "status": ..., "mode": ...,
-                 "place": ..., "evidence": "one sentence" | null,
+                 "place": ..., "level": ..., "election": ..., "venue": ...,
+                 "evidence": "one sentence" | null,
                  "sources": [{"source", "url", "title", "published"}]}
               ],
               "created_at": "2023-11-21T02:30:00Z"

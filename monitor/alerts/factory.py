@@ -53,7 +53,7 @@ def build_channel(cfg: ChannelConfig, base_dir: Path, renderer: Renderer | None 
             password=cfg.password,
             security=cfg.security,
             timeout=cfg.timeout,
-            renderer=renderer,
+            renderer=(renderer or Renderer()).in_language(cfg.language),
         )
     if isinstance(cfg, FileChannelConfig):
         from monitor.alerts.channels.file import FileChannel
@@ -63,7 +63,9 @@ def build_channel(cfg: ChannelConfig, base_dir: Path, renderer: Renderer | None 
     if isinstance(cfg, AppriseChannelConfig):
         from monitor.alerts.channels.apprise_channel import AppriseChannel
 
-        return AppriseChannel(cfg.name, cfg.urls, renderer=renderer)
+        return AppriseChannel(
+            cfg.name, cfg.urls, renderer=(renderer or Renderer()).in_language(cfg.language)
+        )
     raise TypeError(f"unknown channel config {type(cfg).__name__}")
 
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from monitor.detect.model import EventFields
+
 SCHEMA: Final = "newsmon.alert/1"
 KINDS: Final = frozenset({"new", "update", "test"})
 
@@ -60,19 +62,16 @@ class AlertMessage:
     meeting: bool
     election_prep: bool
     score: float
-    date: str | None
-    time: str | None
-    status: str | None
-    mode: str | None
-    place: str | None
-    level: str | None
-    election: str | None
+    # When, where and how: the event record the detector made, as the store knows it now.
+    details: EventFields
     evidence: tuple[tuple[str, tuple[str, ...]], ...]
     sources: tuple[SourceRef, ...]
     lang: str | None
     created_at: str
     # For an update: the reports that arrived since the last alert this channel received.
     also_reported_by: tuple[SourceRef, ...] = ()
+    # The desk's language for labels ("hi" or "en"), chosen by the route; not in the payload.
+    language: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -102,7 +101,8 @@ class AlertMessage:
                 "mode": "online" | "in_person" | ... | null,
                 "place": "Ranchi" | null,
                 "level": "state" | ... | null,
-                "election": "Lok Sabha 2024" | null
+                "election": "Lok Sabha 2024" | null,
+                "venue": "Sohrai Bhawan" | null     # the hall or building, when named
               },
               "detection": {
                 "meeting": true,
@@ -133,13 +133,7 @@ class AlertMessage:
                 "lang": self.lang,
                 "parties": list(self.parties),
                 "people": list(self.people),
-                "date": self.date,
-                "time": self.time,
-                "status": self.status,
-                "mode": self.mode,
-                "place": self.place,
-                "level": self.level,
-                "election": self.election,
+                **self.details.to_json(),
             },
             "detection": {
                 "meeting": self.meeting,
@@ -177,13 +171,7 @@ class AlertMessage:
                 meeting=bool(detection["meeting"]),
                 election_prep=bool(detection["election_prep"]),
                 score=float(detection["score"]),
-                date=event.get("date"),
-                time=event.get("time"),
-                status=event.get("status"),
-                mode=event.get("mode"),
-                place=event.get("place"),
-                level=event.get("level"),
-                election=event.get("election"),
+                details=EventFields.from_json(event),
                 evidence=tuple(
                     (str(e["sentence"]), _strings(e.get("terms", ())))
                     for e in detection.get("evidence", ())
@@ -218,13 +206,7 @@ def make_test_message(channel_name: str, created_at: str) -> AlertMessage:
         meeting=False,
         election_prep=False,
         score=0.0,
-        date=None,
-        time=None,
-        status=None,
-        mode=None,
-        place=None,
-        level=None,
-        election=None,
+        details=EventFields(),
         evidence=(),
         sources=(),
         lang=None,

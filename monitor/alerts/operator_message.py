@@ -1,7 +1,8 @@
 """Operator notices (a source failing, stale or recovered) as the channels send them.
 
-`monitor.ops.source_health` writes these rows (schema ``newsmon.operator/1``); the alert side only
-delivers them, passing the payload through unchanged so fields added there reach receivers.
+`monitor.alerts.source_health` writes these rows (schema ``newsmon.operator/1``); the delivery
+side only sends them, passing the payload through unchanged so fields added there reach
+receivers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class OperatorMessage:
     created_at: str
     payload: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     kind: str = "operator"
+    # The desk's language for labels ("hi" or "en"), chosen by the route; not in the payload.
+    language: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         return dict(self.payload)

@@ -177,13 +177,7 @@ def build_message(
         meeting=event.meeting,
         election_prep=event.election_prep,
         score=round(max(d.score for d, _ in rows), 3),
-        date=event.date,
-        time=event.time,
-        status=event.status,
-        mode=event.mode,
-        place=event.place,
-        level=event.level,
-        election=event.election,
+        details=event.details,
         evidence=tuple(
             (str(e.get("sentence", "")), tuple(str(t) for t in e.get("terms", ())))
             for e in (lead.evidence or [])[:3]

@@ -7,6 +7,7 @@ templates show; headlines and evidence stay in their original language.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from datetime import date as _date
@@ -44,7 +45,74 @@ TEMPLATE_NAMES: Final = tuple(
     p.format(k) for k in ("alert", "digest", "operator") for p in _PARTS.values()
 )
 _SUBJECT_TITLE_MAX = 120
-_HEADINGS = {"new": "New event", "update": "Updated event", "test": "Test alert"}
+# The labels of an alert in the desk's language; headlines and evidence are never translated.
+_ALERT_LABELS: Final[Mapping[str, Mapping[str, str]]] = {
+    "en": {
+        "new": "New event",
+        "update": "Updated event",
+        "test": "Test alert",
+        "Party": "Party",
+        "What": "What",
+        "When": "When",
+        "Where": "Where",
+        "Status": "Status",
+        "Level": "Level",
+        "Election": "Election",
+        "People": "People",
+        "Score": "Score",
+        "meeting": "meeting",
+        "election_prep": "election preparation",
+        "news": "news",
+        "held": "held",
+        "scheduled": "scheduled",
+        "online": "online",
+        "in_person": "in person",
+        "also_reported_by": "Also reported by",
+        "also_inline": "also reported by",
+        "evidence": "Evidence",
+        "matched": "matched",
+        "sources": "Sources",
+        "more_sources": "and {n} more",
+        "update_prefix": "Update",
+        "test_prefix": "Test",
+        "footer": "newsmon alert {alert} (event {event}), created {created}",
+    },
+    "hi": {
+        "new": "नई घटना",
+        "update": "घटना में नई खबर",
+        "test": "परीक्षण संदेश",
+        "Party": "दल",
+        "What": "क्या",
+        "When": "कब",
+        "Where": "कहाँ",
+        "Status": "स्थिति",
+        "Level": "स्तर",
+        "Election": "चुनाव",
+        "People": "लोग",
+        "Score": "अंक",
+        "meeting": "बैठक",
+        "election_prep": "चुनाव की तैयारी",
+        "news": "खबर",
+        "held": "हो चुकी",
+        "scheduled": "होने वाली",
+        "online": "ऑनलाइन",
+        "in_person": "आमने-सामने",
+        "also_reported_by": "इन्होंने भी खबर दी",
+        "also_inline": "इन्होंने भी खबर दी:",
+        "evidence": "प्रमाण",
+        "matched": "मिले शब्द",
+        "sources": "स्रोत",
+        "more_sources": "और {n}",
+        "update_prefix": "अपडेट",
+        "test_prefix": "परीक्षण",
+        "footer": "newsmon अलर्ट {alert} (घटना {event}), बना {created}",
+    },
+}
+LANGUAGES: Final = tuple(_ALERT_LABELS)
+# A chat post lists at most this many sources: chat services cut long posts (Discord at
+# 2,000 characters, Telegram at 4,096).
+CHAT_SOURCES: Final = 5
+CHAT_DIGEST_ITEMS: Final = 6
 # Digest labels in the language most of its events are in; headlines are never translated.
 _DIGEST_LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "en": {
@@ -71,7 +139,8 @@ _DIGEST_LABELS: Final[Mapping[str, Mapping[str, str]]] = {
 class Renderer:
     """Renders messages with the built-in templates, or the user's where present."""
 
-    def __init__(self, templates_dir: Path | None = None) -> None:
+    def __init__(self, templates_dir: Path | None = None, language: str | None = None) -> None:
+        self.language = language
         loaders = [FileSystemLoader(templates_dir)] if templates_dir is not None else []
         loaders.append(FileSystemLoader(BUILTIN_TEMPLATES))
         self.templates_dir = templates_dir
@@ -87,6 +156,14 @@ class Renderer:
         self._env.filters["highlight"] = highlight
         self._env.filters["byline"] = byline
         self._env.tests["weblink"] = is_web_link
+
+    def in_language(self, language: str | None) -> Renderer:
+        """This renderer (same templates) with `language` as the channel's labels."""
+        if language is None or language == self.language:
+            return self
+        other = copy.copy(self)
+        other.language = language
+        return other
 
     def check(self) -> None:
         """Compile every template now, so a broken user template stops start-up, not a send.
@@ -115,12 +192,15 @@ class Renderer:
         return self._render("chat", message).strip()
 
     def _render(self, part: str, message: Message, **extra: str) -> str:
+        # The route's language, else the channel's; a digest without either follows its events.
+        language = message.language or self.language
         if isinstance(message, DigestMessage):
-            name, context = _PARTS[part].format("digest"), digest_context(message)
+            context = digest_context(message, language)
+            name = _PARTS[part].format("digest")
         elif isinstance(message, OperatorMessage):
             name, context = _PARTS[part].format("operator"), {"m": message}
         else:
-            name, context = _PARTS[part].format("alert"), alert_context(message)
+            name, context = _PARTS[part].format("alert"), alert_context(message, language)
         return self._env.get_template(name).render(context, **extra)
 
 
@@ -148,23 +228,33 @@ def render_chat(message: Message) -> str:
 # -- what the templates see ------------------------------------------------------------------
 
 
-def alert_context(message: AlertMessage) -> dict[str, Any]:
-    rows = facts(message)
+def alert_context(message: AlertMessage, language: str | None = None) -> dict[str, Any]:
+    labels = _ALERT_LABELS.get(language or "en", _ALERT_LABELS["en"])
+    rows = facts(message, labels)
     return {
         "m": message,
-        "heading": _HEADINGS[message.kind],
-        "topic": topic(message),
+        "labels": labels,
+        "heading": labels[message.kind],
+        "topic": topic(message, labels),
         "short_title": short_title(message.title),
         "facts": rows,
         "width": max((len(label) for label, _ in rows), default=0) + 2,
         "also_names": ", ".join(dict.fromkeys(s.source for s in message.also_reported_by)),
+        "chat_sources": message.sources[:CHAT_SOURCES],
+        "more_sources": labels["more_sources"].format(n=len(message.sources) - CHAT_SOURCES)
+        if len(message.sources) > CHAT_SOURCES
+        else "",
+        "footer": labels["footer"].format(
+            alert=message.alert_id, event=message.event_id, created=message.created_at
+        ),
     }
 
 
-def digest_context(message: DigestMessage) -> dict[str, Any]:
+def digest_context(message: DigestMessage, language: str | None = None) -> dict[str, Any]:
     zone = ZoneInfo(message.timezone)
-    labels = _DIGEST_LABELS.get(message.lang or "en", _DIGEST_LABELS["en"])
+    labels = _DIGEST_LABELS.get(language or message.lang or "en", _DIGEST_LABELS["en"])
     return {
+        "chat_items": CHAT_DIGEST_ITEMS,
         "m": message,
         "labels": labels,
         "groups": message.groups(),
@@ -177,57 +267,59 @@ def digest_context(message: DigestMessage) -> dict[str, Any]:
     }
 
 
-def what(message: AlertMessage) -> str:
+def what(message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]) -> str:
     """Name what was detected, e.g. ``"meeting, election preparation"``."""
     found = [
-        label
-        for flag, label in (
-            (message.meeting, "meeting"),
-            (message.election_prep, "election preparation"),
-        )
+        labels[key]
+        for flag, key in ((message.meeting, "meeting"), (message.election_prep, "election_prep"))
         if flag
     ]
-    return ", ".join(found) or "news"
+    return ", ".join(found) or labels["news"]
 
 
-def topic(message: AlertMessage) -> str:
+def topic(message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]) -> str:
     """``"JMM meeting, election preparation"``: who and what, for subjects and headings."""
     parties = "/".join(message.parties)
-    return f"{parties} {what(message)}" if parties else what(message)
+    return f"{parties} {what(message, labels)}" if parties else what(message, labels)
 
 
 def when(message: AlertMessage) -> str | None:
     """The meeting's date and time for a reader, with the weekday (``Tue 21 Nov 2023, 14:00``)."""
-    if message.date is None:
-        return message.time
+    if message.details.date is None:
+        return message.details.time
     try:
-        day = _date.fromisoformat(message.date).strftime("%a %d %b %Y")
+        day = _date.fromisoformat(message.details.date).strftime("%a %d %b %Y")
     except ValueError:
-        day = message.date
-    return f"{day}, {message.time}" if message.time else day
+        day = message.details.date
+    return f"{day}, {message.details.time}" if message.details.time else day
 
 
-def where(message: AlertMessage) -> str | None:
-    mode = message.mode.replace("_", " ") if message.mode else None
-    if message.place and mode:
-        return f"{message.place} ({mode})"
-    return message.place or mode
+def where(message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]) -> str | None:
+    details = message.details
+    mode = labels.get(details.mode, details.mode.replace("_", " ")) if details.mode else None
+    if details.place and mode:
+        return f"{details.place} ({mode})"
+    return details.place or mode
 
 
-def facts(message: AlertMessage) -> list[tuple[str, str]]:
+def facts(
+    message: AlertMessage, labels: Mapping[str, str] = _ALERT_LABELS["en"]
+) -> list[tuple[str, str]]:
     """The known structured fields as (label, value) rows; unknown fields are left out."""
+    held = message.details.status
+    status = labels.get(held, held) if held else None
     rows: list[tuple[str, str | None]] = [
         ("Party", ", ".join(message.parties) or None),
-        ("What", what(message) if message.kind != "test" else None),
+        ("What", what(message, labels) if message.kind != "test" else None),
         ("When", when(message)),
-        ("Where", where(message)),
-        ("Status", message.status),
-        ("Level", message.level),
-        ("Election", message.election),
+        ("Where", where(message, labels)),
+        ("Status", status),
+        ("Level", message.details.level),
+        ("Election", message.details.election),
         ("People", ", ".join(message.people) or None),
         ("Score", f"{message.score:.2f}" if message.kind != "test" else None),
     ]
-    return [(label, value) for label, value in rows if value]
+    return [(labels[label], value) for label, value in rows if value]
 
 
 def short_title(title: str) -> str:

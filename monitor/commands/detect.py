@@ -1,8 +1,10 @@
-"""`newsmon detect`: JSON lines in, one detection per input out, in order."""
+"""`newsmon detect`: JSON lines in, one detection per input out, in order; and, with
+`--retry-failed`, stored articles whose detection failed detected again."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,13 +32,18 @@ def configured_detector(config_path: Path | None) -> Detector:
 
 
 def _from_file(path: Path) -> dict[str, Any]:
-    """A plain-text file (first line the headline) or an HTML page (.html, .htm, .html.gz)."""
+    """A plain-text file (first line the headline) or an HTML page (.html, .htm, .html.gz);
+    `-` is plain text on standard input."""
+    if str(path) == "-":
+        return _from_text(sys.stdin.read(), "stdin", "-")
     name = path.name.lower()
     if name.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
         from crawler.extract import extract_article, read_html_file
 
         try:
             page = extract_article(read_html_file(path))
+        except FileNotFoundError:
+            raise NewsmonError(f"{path}: not found") from None
         except OSError as exc:
             raise NewsmonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
         if page is None:
@@ -50,12 +57,22 @@ def _from_file(path: Path) -> dict[str, Any]:
         }
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NewsmonError(f"{path}: cannot be read as UTF-8 text: {exc}") from None
+    except FileNotFoundError:
+        raise NewsmonError(f"{path}: not found") from None
+    except IsADirectoryError:
+        raise NewsmonError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise NewsmonError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise NewsmonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    return _from_text(text, path.stem, str(path))
+
+
+def _from_text(text: str, item_id: str, where: str) -> dict[str, Any]:
     if not text.strip():
-        raise NewsmonError(f"{path}: the file is empty")
+        raise NewsmonError(f"{where}: the input is empty")
     title, _, body = text.strip().partition("\n")
-    return {"id": path.stem, "title": title.strip(), "text": body.strip()}
+    return {"id": item_id, "title": title.strip(), "text": body.strip()}
 
 
 def _from_url(url: str) -> dict[str, Any]:
@@ -107,3 +124,33 @@ def run_detect(
         )
         out.write(json.dumps(found.to_json(str(row["id"])), ensure_ascii=False) + "\n")
         out.flush()
+
+
+def retry_failed_articles(config_path: Path, out: TextIO) -> bool:
+    """Detect the failed articles of the store again, now; their alerts go out at the next
+    dispatch. False when some still fail."""
+    from monitor.alerts.policy import AlertPolicy
+    from monitor.config.model import load_config
+    from monitor.cycle import load_detector
+    from monitor.events.intake import retry_failed
+    from monitor.store import Store
+
+    config = load_config(config_path)
+    store = Store(config.settings.store.url)
+    try:
+        outcomes = retry_failed(
+            store,
+            load_detector(config),
+            AlertPolicy.from_config(config.settings.alerts),
+            min_score=config.settings.detect.min_score,
+        )
+    finally:
+        store.dispose()
+    failed = [o for o in outcomes if o.failed]
+    for outcome in failed:
+        out.write(f"article {outcome.article_id} failed again: {outcome.error}\n")
+    out.write(
+        f"{len(outcomes)} failed article(s) retried: {len(outcomes) - len(failed)} detected"
+        f" ({sum(1 for o in outcomes if o.positive)} flagged), {len(failed)} failed again\n"
+    )
+    return not failed

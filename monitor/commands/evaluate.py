@@ -16,13 +16,14 @@ from datetime import UTC, datetime, time
 from itertools import combinations
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from crawler.calendar_text import IST
 from monitor.alerts.policy import AlertPolicy
 from monitor.commands.blind_split import Split, split_rows
 from monitor.commands.inputs import numbered_jsonl, published_date
+from monitor.commands.terminal import progress
 from monitor.detect import Detector
 from monitor.errors import NewsmonError
 from monitor.events.intake import detect_pending
@@ -32,7 +33,6 @@ from monitor.store.models import Article, Detection
 
 LABELS = ("meeting", "election_prep")
 FIELDS = ("party", "date", "place", "mode", "status")
-IST = ZoneInfo("Asia/Kolkata")
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,9 @@ def _party_ids(gold: str) -> set[str]:
     return {i for i in ids if i}
 
 
+BATCH = 50
+
+
 def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) -> list[Prediction]:
     """Run rows through store → detect → events in a throwaway SQLite store."""
     detector = detector or Detector()
@@ -173,7 +176,10 @@ def predict(rows: Sequence[dict[str, Any]], detector: Detector | None = None) ->
                         fetched_at=now,
                     )
                 )
-        detect_pending(store, detector, AlertPolicy.silent(), limit=len(rows) + 1)
+        # In batches, so that a terminal can show how far detection has got.
+        with progress(len(rows), "detecting") as advance:
+            while done := detect_pending(store, detector, AlertPolicy.silent(), limit=BATCH):
+                advance(len(done))
         with store.session() as session:
             found = {
                 article.canonical_url[5:]: det

@@ -23,7 +23,8 @@ class EventFilter:
     status: str | None = None
 
     def keeps(self, event: Event, regions: set[str]) -> bool:
-        if self.party and event.party != self.party:
+        # Party ids are matched without case, as routes match them.
+        if self.party and (event.party or "").casefold() != self.party.casefold():
             return False
         if self.status and event.status != self.status:
             return False
@@ -47,22 +48,23 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def event_records(store: Store, where: EventFilter | None = None) -> list[dict[str, Any]]:
+def event_records(
+    store: Store, where: EventFilter | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Matching events, oldest first; with `limit`, only the newest `limit` of them."""
     where = where or EventFilter()
     with store.session() as session:
         regions = dict(session.execute(select(Source.name, Source.region)).all())
         records = []
         for event in session.scalars(select(Event).order_by(Event.id)):
-            articles = (
-                session.execute(
-                    select(Article)
-                    .join(Detection, Detection.article_id == Article.id)
-                    .where(Detection.event_id == event.id)
-                    .order_by(Article.id)
-                )
-                .scalars()
-                .all()
-            )
+            reports = session.execute(
+                select(Article, Detection.score)
+                .join(Detection, Detection.article_id == Article.id)
+                .where(Detection.event_id == event.id)
+                .order_by(Article.id)
+            ).all()
+            articles = [article for article, _ in reports]
+            scores = {article.id: score for article, score in reports}
             sources = {a.source for a in articles}
             covered = {region for s in sources if (region := regions.get(s))}
             if not where.keeps(event, covered):
@@ -82,26 +84,45 @@ def event_records(store: Store, where: EventFilter | None = None) -> list[dict[s
                     "level": event.level,
                     "election": event.election,
                     "first_seen_at": event.first_seen_at.isoformat(),
+                    "score": max(scores.values(), default=None),
                     "sources": sorted(sources),
                     "articles": [
-                        {"id": a.id, "source": a.source, "url": a.url, "title": a.title}
+                        {
+                            "id": a.id,
+                            "source": a.source,
+                            "url": a.url,
+                            "title": a.title,
+                            "score": scores[a.id],
+                        }
                         for a in articles
                     ],
                 }
             )
-        return records
+        return records[-limit:] if limit else records
 
 
-def list_events(config_path: Path, where: EventFilter, as_json: bool, out: TextIO) -> None:
+def list_events(
+    config_path: Path, where: EventFilter, as_json: bool, out: TextIO, limit: int | None = None
+) -> None:
     store = Store(load_config(config_path).settings.store.url)
-    for record in event_records(store, where):
-        if as_json:
+    try:
+        records = event_records(store, where, limit)
+    finally:
+        store.dispose()
+    if as_json:
+        for record in records:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            continue
+        return
+    if not records:
+        out.write("no events" + (" match these filters" if where != EventFilter() else "") + "\n")
+        return
+    for record in records:
         when = " ".join(x for x in (record["date"], record["time"]) if x) or "date unknown"
+        score = f"score {record['score']:.2f}" if record["score"] is not None else ""
         out.write(
             f"{record['id']}  {record['party'] or '?'}  {when}  {record['place'] or ''}  "
-            f"{record['status'] or ''}  [{', '.join(record['sources'])}]\n"
+            f"{record['status'] or ''}  {score}  [{', '.join(record['sources'])}]\n"
             f"    {record['title']}\n"
         )
-    store.dispose()
+        for article in record["articles"]:
+            out.write(f"    - {article['score']:.2f}  {article['source']}  {article['url']}\n")

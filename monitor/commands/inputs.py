@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -18,9 +19,14 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def numbered_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line, checked as `read_jsonl` describes."""
+    """(line number, object) for each non-blank line, checked as `read_jsonl` describes.
+
+    The path `-` is standard input.
+    """
     try:
-        handle = path.open("rb")
+        handle = _stdin_bytes() if str(path) == "-" else path.open("rb")
+    except FileNotFoundError:
+        raise NewsmonError(f"{path}: not found") from None
     except OSError as exc:
         raise NewsmonError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     with handle:
@@ -72,3 +78,10 @@ def published_date(value: Any) -> date | None:
             return date.fromisoformat(value[:10])
         except ValueError:
             return None
+
+
+def _stdin_bytes() -> Any:
+    # A duplicate of the descriptor, so closing it when done leaves sys.stdin usable.
+    import os
+
+    return os.fdopen(os.dup(sys.stdin.fileno()), "rb")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from crawler import settings as crawler_defaults
+from monitor.commands.terminal import progress
 from monitor.config.model import SourceConfig, load_config
 from monitor.crawl.probe import Probe, Prober
 from monitor.errors import NewsmonError
@@ -44,8 +45,14 @@ def check_sources(config_path: Path, names: Sequence[str], out: TextIO) -> bool:
         max_bytes=crawl.max_page_bytes,
     )
     try:
-        with ThreadPoolExecutor(max_workers=PARALLEL_SOURCES) as pool:
-            results = list(pool.map(lambda s: prober.probe_source(s.spec()), sources))
+        with (
+            ThreadPoolExecutor(max_workers=PARALLEL_SOURCES) as pool,
+            progress(len(sources), "checking sources") as advance,
+        ):
+            results = []
+            for probes in pool.map(lambda s: prober.probe_source(s.spec()), sources):
+                results.append(probes)
+                advance()
     finally:
         prober.close()
     all_ok = True

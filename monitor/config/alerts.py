@@ -48,6 +48,9 @@ class WebhookChannelConfig(_Model):
         return value
 
 
+Language = Literal["hi", "en"]
+
+
 class EmailChannelConfig(_Model):
     type: Literal["email"]
     name: str
@@ -59,6 +62,8 @@ class EmailChannelConfig(_Model):
     password: str | None = None
     security: Literal["none", "starttls", "tls"] = "none"
     timeout: float = Field(10.0, gt=0)
+    # The language of the labels ("Party:", "When:"); headlines stay as the outlet wrote them.
+    language: Language | None = None
 
 
 class FileChannelConfig(_Model):
@@ -71,6 +76,7 @@ class AppriseChannelConfig(_Model):
     type: Literal["apprise"]
     name: str
     urls: tuple[str, ...] = Field(min_length=1)
+    language: Language | None = None
 
 
 ChannelConfig = Annotated[
@@ -109,6 +115,8 @@ class RouteConfig(_Model):
     quiet_hours: QuietHoursConfig | None = None
     timezone: str = DEFAULT_TIMEZONE
     updates: Literal["send", "digest", "silent"] = "send"
+    # Overrides the channel's language for what this route sends.
+    language: Language | None = None
 
     @field_validator("timezone")
     @classmethod

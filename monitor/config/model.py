@@ -28,7 +28,10 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from crawler import settings as crawler_defaults
+from crawler.addresses import parse_host_port
 from crawler.sources import ListingSpec, SourceSpec
+from crawler.urls import canonicalize_url
 from monitor.config.alerts import (
     AlertsConfig,
     AppriseChannelConfig,
@@ -41,6 +44,7 @@ from monitor.config.alerts import (
 from monitor.config.base import StrictModel as _Model
 from monitor.config.base import known_zone
 from monitor.config.env import MissingVariable, expand
+from monitor.config.names import unknown_key_reason
 from monitor.config.ops import HealthConfig, OperationsConfig
 from monitor.config.web import WebConfig
 from monitor.errors import ConfigError
@@ -94,16 +98,24 @@ class ScheduleConfig(_Model):
 
 
 class CrawlConfig(_Model):
+    """Crawl settings a user may change; their defaults are the crawler's (`crawler.settings`)."""
+
     user_agent: str | None = None
-    obey_robots: bool = True
-    download_delay: float = Field(1.0, ge=0)
-    concurrency_per_domain: int = Field(2, ge=1, le=32)
-    concurrency: int = Field(16, ge=1, le=256)
-    download_timeout: float = Field(30.0, gt=0)
-    max_page_bytes: int = Field(10 * 1024 * 1024, gt=0)
-    autothrottle: bool = True
+    obey_robots: bool = crawler_defaults.ROBOTSTXT_OBEY
+    download_delay: float = Field(crawler_defaults.DOWNLOAD_DELAY, ge=0)
+    concurrency_per_domain: int = Field(
+        crawler_defaults.CONCURRENT_REQUESTS_PER_DOMAIN, ge=1, le=32
+    )
+    concurrency: int = Field(crawler_defaults.CONCURRENT_REQUESTS, ge=1, le=256)
+    download_timeout: float = Field(float(crawler_defaults.DOWNLOAD_TIMEOUT), gt=0)
+    max_page_bytes: int = Field(crawler_defaults.DOWNLOAD_MAXSIZE, gt=0)
+    autothrottle: bool = crawler_defaults.AUTOTHROTTLE_ENABLED
     # Extraction off the crawl's event loop, in worker processes, uses both cores (1.78x measured).
     extract_processes: int = Field(2, ge=0, le=32)
+    # Per source, per crawl: a source past its budget is cut off and the cycle goes on.
+    budget_seconds: float = Field(300.0, gt=0)
+    sitemap_max_depth: int = Field(3, ge=1, le=10)
+    sitemap_max_fetches: int = Field(25, ge=1, le=1000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
 
@@ -131,8 +143,17 @@ def _url_pattern(value: str) -> str:
     return value
 
 
+def _host_port(value: str) -> str:
+    try:
+        parse_host_port(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not host:port (e.g. 10.0.0.5:8080)") from None
+    return value
+
+
 PageUrl = Annotated[str, AfterValidator(_page_url)]
 UrlPattern = Annotated[str, AfterValidator(_url_pattern)]
+HostPort = Annotated[str, AfterValidator(_host_port)]
 
 
 class ListingConfig(_Model):
@@ -155,6 +176,14 @@ class SourceConfig(_Model):
     enabled: bool = True
     every_minutes: float | None = Field(None, gt=0)
     verified: str | None = None
+    # None: the crawl section's value.
+    budget_seconds: float | None = Field(None, gt=0)
+    sitemap_max_depth: int | None = Field(None, ge=1, le=10)
+    sitemap_max_fetches: int | None = Field(None, ge=1, le=1000)
+    # The address policy: loopback and private addresses only with allow_private (and then
+    # at the source's own ports); any other host:port only when listed here.
+    allow_private: bool = False
+    allowed_addresses: tuple[HostPort, ...] = ()
 
     def spec(self) -> SourceSpec:
         """The crawler's view of this source (the crawler does not know these models)."""
@@ -176,6 +205,11 @@ class SourceConfig(_Model):
             region=self.region,
             max_age_days=self.max_age_days,
             max_articles=self.max_articles,
+            budget_seconds=self.budget_seconds,
+            sitemap_max_depth=self.sitemap_max_depth,
+            sitemap_max_fetches=self.sitemap_max_fetches,
+            allow_private=self.allow_private,
+            allowed_addresses=self.allowed_addresses,
         )
 
 
@@ -232,6 +266,23 @@ class Config(BaseModel):
     def enabled_sources(self) -> list[SourceConfig]:
         return [s for s in self.sources if s.enabled]
 
+    def warnings(self) -> list[str]:
+        """Problems that do not stop the daemon but that the operator should fix."""
+        return [f"{self.sources_path}: warning: {w}" for w in shared_source_urls(self.sources)]
+
+
+def shared_source_urls(sources: tuple[SourceConfig, ...]) -> list[str]:
+    """A feed, sitemap or listing configured under two sources (however it is spelt)."""
+    owner: dict[str, str] = {}
+    found = []
+    for source in sources:
+        for url in dict.fromkeys(canonicalize_url(u) for u in source.spec().urls()):
+            first = owner.setdefault(url, source.name)
+            if first != source.name:
+                # Valid, but each cycle fetches it twice and its articles go to the first.
+                found.append(f"sources {first!r} and {source.name!r} both list {url}")
+    return found
+
 
 def load_config(path: Path | str = DEFAULT_CONFIG, env: Mapping[str, str] | None = None) -> Config:
     """Read and validate the main config file and the sources file it names."""
@@ -240,7 +291,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG, env: Mapping[str, str] | None
     settings = _validate(Settings, _read_yaml(path, env), path)
     sources_path = (path.parent / settings.sources_file).resolve()
     sources = _validate(SourcesFile, _read_yaml(sources_path, env), sources_path)
-    store_url = _resolve_sqlite_path(settings.store.url, path.parent)
+    store_url = _resolve_sqlite_path(settings.store.url, path)
     settings = settings.model_copy(update={"store": StoreConfig(url=store_url)})
     return Config(settings=settings, sources=sources.sources, path=path, sources_path=sources_path)
 
@@ -276,6 +327,8 @@ def _validate(model: type[M], data: dict[str, Any], path: Path) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = unknown_key_reason(model, first["loc"])
         raise ConfigError(str(path), _key_path(first["loc"]), message) from None
 
 
@@ -292,7 +345,7 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
-def _resolve_sqlite_path(url: str, base: Path) -> str:
+def _resolve_sqlite_path(url: str, config_path: Path) -> str:
     """Make `sqlite:///relative.db` relative to the project root (the config dir's parent)."""
     prefix = "sqlite:///"
     if not url.startswith(prefix) or url.startswith(prefix + "/") or url == "sqlite://":
@@ -300,5 +353,11 @@ def _resolve_sqlite_path(url: str, base: Path) -> str:
     rel = url[len(prefix) :]
     if rel.startswith(":memory:"):
         return url
-    root = base.resolve().parent if base.name == "config" else base.resolve()
-    return prefix + str(root / rel)
+    return prefix + str(project_dir(config_path) / rel)
+
+
+def project_dir(config_path: Path) -> Path:
+    """The project folder: the parent of the config file's folder when that is named `config/`
+    (the layout of a checkout), else the config file's folder. Relative paths start here."""
+    folder = config_path.resolve().parent
+    return folder.parent if folder.name == "config" else folder

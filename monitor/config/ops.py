@@ -8,6 +8,10 @@
       stale_after_hours: 48      # no new article for this long: the source is "stale"
       fail_after_cycles: 3       # this many failed crawls in a row: the source is "failing"
       channels: [ops-webhook]    # where operator notices go (default: every channel)
+      crawl_limit_seconds: 3600  # time limits of the steps: a step past its limit is
+      detect_limit_seconds: 60   #   abandoned and reported (detection: one article, with
+      dispatch_limit_seconds: 900  #  its grouping and alerts; dispatch: one run)
+      alert_lease_seconds: 300   # a claimed alert is another process's only after this
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ class OperationsConfig(StrictModel):
     stale_after_hours: float = Field(48.0, gt=0)
     fail_after_cycles: int = Field(3, ge=1)
     channels: tuple[str, ...] = ()
+    crawl_limit_seconds: float = Field(3600.0, gt=0)
+    detect_limit_seconds: float = Field(60.0, gt=0)
+    dispatch_limit_seconds: float = Field(900.0, gt=0)
+    # Longer than any one send may take (channel timeouts, apprise's own retries).
+    alert_lease_seconds: float = Field(300.0, gt=0)
 
 
 def split_listen(value: str) -> tuple[str, int]:

@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from sqlalchemy import select
 
+from crawler import protocol as proto
 from monitor.crawl.scrapy_store import store_for
 from monitor.store import Store
 from monitor.store.models import HttpValidator
@@ -29,8 +30,6 @@ from monitor.store.models import HttpValidator
 log = logging.getLogger(__name__)
 
 MIDDLEWARE = "monitor.crawl.conditional_get.ConditionalGetMiddleware"
-# The spider reads this flag: the page's body is byte-identical to the last one seen.
-UNCHANGED = "newsmon_unchanged"
 
 
 @dataclass
@@ -45,7 +44,7 @@ class _Seen:
 def is_discovery(request: Request) -> bool:
     # The spider marks feeds, sitemaps and listing pages with their kind; articles and
     # robots.txt carry no kind and are left alone (a 304 for robots.txt would read as "allow all").
-    return bool(request.meta.get("newsmon_kind"))
+    return bool(request.meta.get(proto.META_KIND))
 
 
 class ConditionalGetMiddleware:
@@ -77,7 +76,7 @@ class ConditionalGetMiddleware:
             return response
         known = self._lookup(request.url)
         if response.status == 304 and known is not None:
-            self._inc("newsmon/discovery/not_modified")
+            self._inc(proto.DISCOVERY_NOT_MODIFIED)
             self._pending[request.url] = _Seen(
                 known.etag, known.last_modified, known.body_hash, 304, changed=False
             )
@@ -87,8 +86,8 @@ class ConditionalGetMiddleware:
         digest = hashlib.sha256(response.body).hexdigest()
         unchanged = known is not None and known.body_hash == digest
         if unchanged:
-            self._inc("newsmon/discovery/same_body")
-            request.meta[UNCHANGED] = True
+            self._inc(proto.DISCOVERY_SAME_BODY)
+            request.meta[proto.META_UNCHANGED] = True
         self._pending[request.url] = _Seen(
             _header(response, b"ETag"),
             _header(response, b"Last-Modified"),
@@ -104,17 +103,14 @@ class ConditionalGetMiddleware:
         for url in getattr(spider, "incomplete_discovery", ()):
             if self._pending.pop(url, None) is not None:
                 log.info("validators of %s not kept: some of its articles failed", url)
-        try:
-            if reason == "finished":
-                self._save(self.store.clock())
-            elif self._pending:
-                log.info(
-                    "crawl ended (%s): validators of %d pages not updated",
-                    reason,
-                    len(self._pending),
-                )
-        finally:
-            self.store.dispose()
+        if reason == "finished":
+            self._save(self.store.clock())
+        elif self._pending:
+            log.info(
+                "crawl ended (%s): validators of %d pages not updated",
+                reason,
+                len(self._pending),
+            )
 
     def _save(self, now: datetime) -> None:
         if not self._pending:

@@ -86,7 +86,7 @@ def record_crawl(
     """Update each source after a crawl: last crawl, failures in a row, backoff.
 
     Health (ok / failing) and the operator's notices are judged from these counts elsewhere
-    (monitor/ops/source_health.py), which must see each change of health itself.
+    (monitor/alerts/source_health.py), which must see each change of health itself.
 
     `error` is a failure of the crawl as a whole: counted for every source, but it pushes no
     source back, since the fault is not theirs.

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crawler import protocol as proto
 from crawler import settings as crawler_defaults
 from crawler.sources import SourceSpec
 from monitor.config.model import CrawlConfig
+from monitor.crawl.analysis import ANALYSE
 from monitor.crawl.conditional_get import MIDDLEWARE as CONDITIONAL_GET
 from monitor.crawl.scrapy_store import MIDDLEWARE as SEEN_URLS
-from monitor.crawl.scrapy_store import PIPELINE, StoredUrls
+from monitor.crawl.scrapy_store import PIPELINE, StoredUrls, attach_store, store_for
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,8 @@ class CrawlStats:
             requests=num("downloader/request_count"),
             bytes_received=num("downloader/response_bytes"),
             items=num("item_scraped_count"),
-            new_articles=num("newsmon/store/new"),
-            skipped_seen=num("newsmon/skipped_seen"),
+            new_articles=num(proto.STORE_NEW),
+            skipped_seen=num(proto.SKIPPED_SEEN),
             errors=num("log_count/ERROR") + num("spider_exceptions/count"),
             raw=raw,
         )
@@ -74,7 +76,11 @@ def scrapy_settings(crawl: CrawlConfig, store_url: str) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "NEWSMON_EXTRACT_PROCESSES": crawl.extract_processes,
+        "NEWSMON_SOURCE_BUDGET": crawl.budget_seconds,
+        "NEWSMON_SITEMAP_MAX_DEPTH": crawl.sitemap_max_depth,
+        "NEWSMON_SITEMAP_MAX_FETCHES": crawl.sitemap_max_fetches,
         "NEWSMON_STORE_URL": store_url,
+        "NEWSMON_ANALYSE": ANALYSE,
         "ITEM_PIPELINES": {PIPELINE: 500},
         # A dict given here replaces the project's, so the crawler's own middlewares are kept.
         # The seen-URL filter runs first (no work for stored articles); conditional GET sits
@@ -94,9 +100,13 @@ def scrapy_settings(crawl: CrawlConfig, store_url: str) -> dict[str, Any]:
 
 
 class InProcessCrawl:
-    """Crawls in the running reactor; one runner for the life of the process."""
+    """Crawls in the running reactor; one runner for the life of the process.
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    Given the caller's `store`, every crawl uses its engine; otherwise each crawl opens one
+    from the settings and closes it when it ends.
+    """
+
+    def __init__(self, settings: dict[str, Any], store: Store | None = None) -> None:
         from scrapy.crawler import AsyncCrawlerRunner
         from scrapy.settings import Settings
 
@@ -105,6 +115,7 @@ class InProcessCrawl:
         base.update(settings, priority="cmdline")
         self._base = base
         self._runner = AsyncCrawlerRunner(base)
+        self._store = store
 
     async def crawl(self, sources: Sequence[SourceSpec], *, crawl_run_id: int) -> CrawlStats:
         from scrapy.crawler import Crawler
@@ -114,18 +125,15 @@ class InProcessCrawl:
         settings = self._base.copy()
         settings.set("NEWSMON_CRAWL_RUN_ID", crawl_run_id, priority="cmdline")
         crawler = Crawler(NewsSpider, settings)
-        store_url = settings.get("NEWSMON_STORE_URL")
+        if self._store is not None:
+            attach_store(crawler, self._store)
         # The cycle already migrated the store.
-        store = Store(store_url, migrate=False) if store_url else None
-        try:
-            await self._runner.crawl(
-                crawler,
-                sources=list(sources),
-                is_stored=StoredUrls(store) if store is not None else None,
-            )
-        finally:
-            if store is not None:
-                store.dispose()
+        store = store_for(crawler) if settings.get("NEWSMON_STORE_URL") else None
+        await self._runner.crawl(
+            crawler,
+            sources=list(sources),
+            is_stored=StoredUrls(store) if store is not None else None,
+        )
         stats = crawler.stats.get_stats() if crawler.stats is not None else {}
         return CrawlStats.from_scrapy(stats)
 

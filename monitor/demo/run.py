@@ -8,14 +8,16 @@ more article is published and a second cycle shows that only it is fetched and a
 from __future__ import annotations
 
 import json
+import shlex
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import yaml
 from sqlalchemy import select
 
+from monitor.commands.terminal import cut_at_word, render_table
 from monitor.config.model import (
     Config,
     CrawlConfig,
@@ -33,11 +35,13 @@ from monitor.demo import discovery
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
 from monitor.demo.server import LocalSite
 from monitor.demo.site import DemoArticle, extra_article, load_seed_articles, publish
-from monitor.demo.table import render_table
 from monitor.store.models import Alert, Article, Detection
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 WEBHOOK_SECRET = "demo-secret-not-for-production"
+DEFAULT_WORKDIR = Path("var/demo")
+TITLE_CELLS = 48
+SUMMARY_CELLS = 70
 
 
 @dataclass
@@ -54,6 +58,8 @@ class DemoOutcome:
 def demo_config(workdir: Path, site_url: str, webhook_url: str, smtp: tuple[str, int]) -> Config:
     source = SourceConfig(
         name="demo-jharkhand",
+        # The demo site runs on loopback; only its own port is reachable.
+        allow_private=True,
         lang="hi",
         region="Jharkhand",
         feeds=(site_url + discovery.FEED_PATH,),
@@ -160,7 +166,54 @@ async def _demo(workdir: Path, out: TextIO) -> DemoOutcome:
             f"{outcome.emails} emails\n"
         )
         monitor.store.dispose()
+        _write_explore_config(workdir, monitor.config)
+        _print_next_steps(workdir, out)
         return outcome
+
+
+def _write_explore_config(workdir: Path, config: Config) -> None:
+    """A config beside the demo's store, so `status` and `events` can look at it afterwards.
+
+    The demo's site and receivers are gone once it ends, so the config keeps only the file
+    channel, and its source is disabled.
+    """
+    header = (
+        "# Written by `newsmon demo`: its store and alert file. The demo's local site and\n"
+        "# receivers ran only while it did; try `newsmon status` and `newsmon events` with it.\n"
+    )
+    settings = {
+        "store": {"url": config.settings.store.url},
+        "sources_file": "sources.yaml",
+        "alerts": {
+            "channels": [{"type": "file", "name": "audit-log", "path": "alerts.jsonl"}]
+        },
+    }
+    sources = {
+        "sources": [
+            {
+                "name": s.name,
+                "lang": s.lang,
+                "region": s.region,
+                "feeds": list(s.feeds),
+                "enabled": False,
+            }
+            for s in config.sources
+        ]
+    }
+    for name, data in (("newsmon.yaml", settings), ("sources.yaml", sources)):
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (workdir / name).write_text(header + text, encoding="utf-8")
+
+
+def _print_next_steps(workdir: Path, out: TextIO) -> None:
+    config = shlex.quote(str(workdir / "newsmon.yaml"))
+    out.write(
+        f"\nthe demo's store and config are kept in {workdir}; explore them with:\n"
+        f"  newsmon status -c {config}\n"
+        f"  newsmon events -c {config}\n"
+        f"  newsmon alerts list -c {config}\n"
+        "(from the checkout: .venv/bin/newsmon …)\n"
+    )
 
 
 def _max_alert_before(report: CycleReport) -> int:
@@ -185,7 +238,7 @@ def _print_articles(monitor: Monitor, out: TextIO) -> None:
             when = " ".join(x for x in (fields.get("date"), fields.get("time")) if x)
             rows.append(
                 [
-                    art.title[:48],
+                    art.title,
                     art.lang or "",
                     "yes" if det.meeting else "no",
                     "yes" if det.election_prep else "no",
@@ -210,6 +263,7 @@ def _print_articles(monitor: Monitor, out: TextIO) -> None:
                 "event",
             ],
             rows,
+            max_widths={"article": TITLE_CELLS},
         )
         + "\n\n"
     )
@@ -228,9 +282,8 @@ def _print_alerts(monitor: Monitor, out: TextIO, since_id: int = 0) -> None:
         delivered = " ".join(
             f"{a.channel}:{'sent' if a.status == 'sent' else a.status}" for a in alerts
         )
-        rows.append(
-            [f"evt-{event_id}", str(len(sources)), delivered, str(event.get("summary", ""))[:70]]
-        )
+        summary = cut_at_word(str(event.get("summary", "")), SUMMARY_CELLS)
+        rows.append([f"evt-{event_id}", str(len(sources)), delivered, summary])
     out.write(render_table(["event", "reports", "delivered", "summary"], rows) + "\n")
 
 
@@ -242,27 +295,22 @@ def _print_samples(hook: WebhookReceiver, smtp: SmtpReceiver, out: TextIO) -> No
             f"\nwebhook as received (signature {verdict}, "
             f"Idempotency-Key {first.headers.get('Idempotency-Key')}):\n"
         )
-        out.write(json.dumps(first.payload, ensure_ascii=False, indent=2)[:1500] + "\n")
+        out.write(json.dumps(first.payload, ensure_ascii=False, indent=2) + "\n")
     if smtp.mails:
         # A Hindi report shows that Devanagari survives the subject and body encodings.
         mails = [m.message for m in smtp.mails]
         mail = next((m for m in mails if _has_devanagari(str(m["Subject"]))), mails[0])
         body = mail.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""
-        out.write(f"\nemail as received — Subject: {mail['Subject']}\n{text[:1200]}\n")
+        out.write(f"\nemail as received — Subject: {mail['Subject']}\n{text.rstrip()}\n")
 
 
 def run_demo(workdir: Path | None = None, out: TextIO = sys.stdout) -> DemoOutcome:
-    if workdir is None:
-        with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as tmp:
-            outcome = reactor.run(lambda: _demo(Path(tmp), out))
-        out.write(
-            "\nweb page (the store above is gone; this keeps one and serves it): "
-            "newsmon demo --workdir var/demo && newsmon web -c var/demo/web.yaml\n"
-        )
-        return outcome
+    # An absolute path: the printed commands must work from any folder.
+    workdir = (workdir or DEFAULT_WORKDIR).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    for stale in ("newsmon.sqlite", "newsmon.sqlite-wal", "newsmon.sqlite-shm", "alerts.jsonl"):
+    stale_files = ("newsmon.sqlite", "newsmon.sqlite-wal", "newsmon.sqlite-shm", "alerts.jsonl")
+    for stale in (*stale_files, "newsmon.yaml", "sources.yaml"):
         (workdir / stale).unlink(missing_ok=True)
     outcome = reactor.run(lambda: _demo(workdir, out))
     from monitor.web.demo import DEMO_USER, write_web_config

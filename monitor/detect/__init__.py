@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from monitor.detect.detector import Detector
 from monitor.detect.lexicon import Lexicon, LexiconError, load_lexicon
-from monitor.detect.model import Detection, EventFields, Evidence
+from monitor.detect.model import EventFields, Evidence, Finding
 
 __all__ = [
-    "Detection",
     "Detector",
     "EventFields",
     "Evidence",
+    "Finding",
     "Lexicon",
     "LexiconError",
     "load_lexicon",

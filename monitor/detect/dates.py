@@ -17,52 +17,15 @@ from typing import Literal
 
 import regex
 
+from crawler import calendar_text
 from monitor.detect.normalise import fold
 
 log = logging.getLogger(__name__)
 
 Tense = Literal["future", "past"]
 
-MONTHS: dict[str, int] = {
-    "जनवरी": 1,
-    "फरवरी": 2,
-    "मार्च": 3,
-    "अप्रैल": 4,
-    "अप्रेल": 4,
-    "मई": 5,
-    "जून": 6,
-    "जुलाई": 7,
-    "अगस्त": 8,
-    "सितंबर": 9,
-    "अक्टूबर": 10,
-    "अक्तूबर": 10,
-    "नवंबर": 11,
-    "दिसंबर": 12,
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
+# Keys that folding cannot produce (nukta, nasal consonants) are simply never looked up.
+MONTHS: dict[str, int] = dict(calendar_text.MONTHS)
 WEEKDAYS: dict[str, int] = {
     "सोमवार": 0,
     "मंगलवार": 1,

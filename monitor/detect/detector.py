@@ -1,4 +1,4 @@
-"""The meeting and election-preparation detector: article in, `Detection` out.
+"""The meeting and election-preparation detector: article in, `Finding` out.
 
 The flow: strip page furniture and split sentences (`segment`), find lexicon terms in each
 sentence (`matcher`), weigh each sentence by the rules of LABELS.md (`rules`), decide the two
@@ -17,7 +17,7 @@ from datetime import date
 from monitor.detect import fields
 from monitor.detect.dates import published_from_lines
 from monitor.detect.lexicon import Lexicon, load_lexicon
-from monitor.detect.model import Detection, EventFields, Evidence
+from monitor.detect.model import EventFields, Evidence, Finding
 from monitor.detect.rules import (
     SENTENCE_FLOOR,
     THRESHOLD,
@@ -60,7 +60,7 @@ class Detector:
 
     def detect(
         self, title: str, text: str, *, lang: str | None = None, published: date | None = None
-    ) -> Detection:
+    ) -> Finding:
         """Detect one article. `published` (the outlet's local date) resolves weekdays and
         "today"; without it a "Published : …" line in the text is used if there is one."""
         parts = segment(title, text, self.lexicon.boilerplate)
@@ -121,7 +121,7 @@ class Detector:
         score = max(meeting_score if meeting else 0.0, prep_score if prep else 0.0)
         if not (meeting or prep):
             score = max(meeting_score, prep_score) * THRESHOLD  # below any positive's score
-        return Detection(
+        return Finding(
             meeting=meeting,
             election_prep=prep,
             score=round(min(score, 1.0), 4),

@@ -8,7 +8,8 @@ never renamed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 Status = Literal["held", "scheduled"]
@@ -29,7 +30,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class EventFields:
-    """The meeting a positive article reports; any field the text does not give is None."""
+    """The meeting a positive article reports; any field the text does not give is None.
+
+    The one event record of the flow: the detector makes it, the store keeps it (a detection's
+    `fields`, an event's columns), grouping fills an event's gaps from it, and alerts and
+    digests carry it to the receiver.
+    """
 
     date: str | None = None
     time: str | None = None
@@ -55,9 +61,21 @@ class EventFields:
             "party": self.party,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> EventFields:
+        """The record from `to_json` output (a stored detection, a payload's event); keys it
+        does not know are ignored, missing ones are None."""
+        data = data or {}
+        return cls(**{f.name: data.get(f.name) for f in fields(cls)})
+
+    def filled_from(self, other: EventFields) -> EventFields:
+        """This record with what it does not know yet taken from `other`."""
+        gaps = {k: v for k, v in other.to_json().items() if getattr(self, k) is None}
+        return replace(self, **{k: v for k, v in gaps.items() if v is not None})
+
 
 @dataclass(frozen=True)
-class Detection:
+class Finding:
     """The verdict on one article.
 
     `parties` are the parties the flagged meeting or preparation is about (canonical ids, most

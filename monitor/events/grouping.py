@@ -14,14 +14,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select, true, union
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Article, Detection, Event
+from crawler.calendar_text import DEVANAGARI_DIGITS, MONTHS, month_alternation
+from monitor.detect.model import EventFields
+from monitor.store.models import EVENT_COLUMNS, Article, Detection, Event, ReportKey
 
 # Reports of one meeting without a resolvable date appear within a couple of days.
 PUBLISHED_WINDOW = dt.timedelta(days=2)
+# A two-day meeting, or a report dated by its second day, is still one event.
+DATE_GAP = dt.timedelta(days=1)
 # How far back to look for an event to join.
 LOOKBACK = timedelta(days=30)
 # Evidence needed to join: e.g. the same date, or the same place and a shared person.
@@ -30,27 +35,12 @@ JOIN_SCORE = 3.0
 # a party meets in its state capital often, with the same leaders.
 JOIN_SCORE_ONE_SIDED = 5.0
 
-_MONTHS = {
-    1: ("january", "jan", "जनवरी"),
-    2: ("february", "feb", "फरवरी", "फ़रवरी"),
-    3: ("march", "mar", "मार्च"),
-    4: ("april", "apr", "अप्रैल", "अप्रेल"),
-    5: ("may", "मई"),
-    6: ("june", "jun", "जून"),
-    7: ("july", "jul", "जुलाई"),
-    8: ("august", "aug", "अगस्त"),
-    9: ("september", "sept", "sep", "सितंबर", "सितम्बर"),
-    10: ("october", "oct", "अक्टूबर", "अक्तूबर"),
-    11: ("november", "nov", "नवंबर", "नवम्बर"),
-    12: ("december", "dec", "दिसंबर", "दिसम्बर"),
-}
-_MONTH_OF = {name: number for number, names in _MONTHS.items() for name in names}
-_MONTH = "|".join(sorted(map(re.escape, _MONTH_OF), key=len, reverse=True))
+_MONTH_OF = MONTHS
+_MONTH = month_alternation()
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?![a-z])")
 _MONTH_DAY = re.compile(rf"(?<![a-z])({_MONTH})\.?\s+(\d{{1,2}})\b")
 
 _NUMBER = re.compile(r"\d{2,}")
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -89,18 +79,19 @@ def _place(value: object) -> str | None:
 
 def numbers(text: str) -> frozenset[str]:
     """Numbers of two or more digits (seats, counts, dates) in either script."""
-    return frozenset(_NUMBER.findall(text.translate(_DEVANAGARI_DIGITS)))
+    return frozenset(_NUMBER.findall(text.translate(DEVANAGARI_DIGITS)))
 
 
 def day_months(text: str) -> frozenset[tuple[int, int]]:
     """Day-and-month mentions in Hindi or English, without needing the year."""
-    text = text.translate(_DEVANAGARI_DIGITS).casefold()
+    text = text.translate(DEVANAGARI_DIGITS).casefold()
     found = {(_MONTH_OF[m], int(d)) for d, m in _DAY_MONTH.findall(text)}
     found |= {(_MONTH_OF[m], int(d)) for m, d in _MONTH_DAY.findall(text)}
     return frozenset((m, d) for m, d in found if 1 <= d <= 31)
 
 
 def report_of(detection: Detection, article: Article) -> Report:
+    """The comparable facts of `detection`, read from its article: done once, when it is made."""
     fields = detection.fields or {}
     return Report(
         parties=frozenset(detection.parties or ()),
@@ -112,6 +103,42 @@ def report_of(detection: Detection, article: Article) -> Report:
         numbers=numbers(f"{article.title} {article.text}"),
         days=day_months(f"{article.title} {article.text}"),
     )
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """`report` as stored in `detections.report` (sorted, so equal reports store equal)."""
+    return {
+        "parties": sorted(report.parties),
+        "date": report.date.isoformat() if report.date else None,
+        "published": report.published.isoformat() if report.published else None,
+        "place": report.place,
+        "mode": report.mode,
+        "people": sorted(report.people),
+        "numbers": sorted(report.numbers),
+        "days": sorted([m, d] for m, d in report.days),
+    }
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    return Report(
+        parties=frozenset(data.get("parties") or ()),
+        date=_date(data.get("date")),
+        published=_date(data.get("published")),
+        place=data.get("place"),
+        mode=data.get("mode"),
+        people=frozenset(data.get("people") or ()),
+        numbers=frozenset(data.get("numbers") or ()),
+        days=frozenset((int(m), int(d)) for m, d in data.get("days") or ()),
+    )
+
+
+def remember_report(detection: Detection, report: Report) -> None:
+    """Store `report` on the detection with the index rows that find it later."""
+    detection.report = report_json(report)
+    detection.report_keys = [
+        ReportKey(party=party, date=report.date, published=report.published)
+        for party in sorted(report.parties)
+    ]
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -129,9 +156,8 @@ def match_score(new: Report, old: list[Report]) -> float | None:
             return None
         if new.date and other.date:
             gap = abs((new.date - other.date).days)
-            if gap > 1:
+            if gap > DATE_GAP.days:
                 return None
-            # A two-day meeting, or a report dated by its second day, is still one event.
             score, compared = max(score, 3.0 if gap == 0 else 1.5), True
         elif new.published and other.published:
             if abs(new.published - other.published) > PUBLISHED_WINDOW:
@@ -169,16 +195,19 @@ def assign_event(
     detected again: an outlet revising its report does not make a new meeting, and had the
     article been the event's only report, no other report would be left to match it.
     """
+    new = report_of(detection, article)
+    remember_report(detection, new)
     if previous is not None and (earlier := session.get(Event, previous)) is not None:
         detection.event = earlier
         _merge(earlier, detection, now)
         return earlier, False
-    new = report_of(detection, article)
     best: tuple[float, Event] | None = None
     party = (detection.parties or [None])[0]
     if new.parties:
-        for event in _candidates(session, new.parties, now):
-            score = match_score(new, _reports(session, event, exclude=detection.id))
+        candidates = _candidates(session, new, now)
+        reports = _stored_reports(session, candidates, exclude=detection.id)
+        for event in _events(session, candidates):
+            score = match_score(new, reports.get(event.id, []))
             if score is not None and score >= JOIN_SCORE and (best is None or score > best[0]):
                 best = (score, event)
     if best is not None:
@@ -186,16 +215,10 @@ def assign_event(
         detection.event = event
         _merge(event, detection, now)
         return event, False
-    fields = detection.fields or {}
+    details = EventFields.from_json(detection.fields)
     event = Event(
         party=party,
-        date=fields.get("date"),
-        time=fields.get("time"),
-        place=fields.get("place"),
-        mode=fields.get("mode"),
-        status=fields.get("status"),
-        level=fields.get("level"),
-        election=fields.get("election"),
+        **{k: getattr(details, k) for k in EVENT_COLUMNS},
         meeting=detection.meeting,
         election_prep=detection.election_prep,
         title=article.title,
@@ -208,39 +231,84 @@ def assign_event(
     return event, True
 
 
-def _candidates(session: Session, parties: frozenset[str], now: datetime) -> list[Event]:
-    """Recent events any of whose reports names one of `parties`.
+def _candidates(session: Session, new: Report, now: datetime) -> list[int]:
+    """Recent events one of whose reports names a party of `new` and could agree in time.
 
     Not only by `Event.party`, the first party of the first report: a joint meeting first
-    reported as INC's is JMM's too.
+    reported as INC's is JMM's too. In time, `match_score` rejects a report whose meeting date
+    is more than a day from the new one's, or, when one of the two has no meeting date, whose
+    publication date is more than `PUBLISHED_WINDOW` away; a report that cannot be compared
+    either way (no date on one side, no publication date on one side) is always asked. Each
+    of these is one range of an index, so the cost follows the events near in time, not the
+    size of the store.
     """
-    rows = session.execute(
-        select(Detection.event_id, Detection.parties)
+    key = ReportKey
+    parties = sorted(new.parties)
+    near: list[ColumnElement[bool]] = []
+    if new.date is not None:
+        near.append(key.date.between(new.date - DATE_GAP, new.date + DATE_GAP))
+    if new.published is not None:
+        near.append(
+            key.published.between(
+                new.published - PUBLISHED_WINDOW, new.published + PUBLISHED_WINDOW
+            )
+        )
+    untimed: list[ColumnElement[bool]] = []
+    if new.date is not None:
+        untimed.append(key.date.is_(None))
+    if new.published is not None:
+        untimed.append(key.published.is_(None))
+    ranges = [*near, and_(*untimed)] if untimed else [true()]
+    found = union(
+        *(select(key.detection_id).where(key.party.in_(parties), cond) for cond in ranges)
+    ).subquery()
+    rows = session.scalars(
+        select(Detection.event_id)
         .join(Event, Detection.event_id == Event.id)
-        .where(Event.updated_at >= now - LOOKBACK)
-    ).all()
-    ids = sorted({int(eid) for eid, named in rows if parties & frozenset(named or ())})
+        .where(Detection.id.in_(select(found.c.detection_id)), Event.updated_at >= now - LOOKBACK)
+        .distinct()
+    )
+    return sorted({int(event_id) for event_id in rows if event_id is not None})
+
+
+def _events(session: Session, ids: list[int]) -> list[Event]:
     if not ids:
         return []
     return list(session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)))
 
 
-def _reports(session: Session, event: Event, *, exclude: int | None) -> list[Report]:
+def _stored_reports(
+    session: Session, event_ids: list[int], *, exclude: int | None
+) -> dict[int, list[Report]]:
+    """The stored reports of each event's detections, in detection order."""
+    if not event_ids:
+        return {}
     rows = session.execute(
-        select(Detection, Article)
-        .join(Article, Detection.article_id == Article.id)
-        .where(Detection.event_id == event.id)
+        select(Detection.id, Detection.event_id, Detection.report)
+        .where(Detection.event_id.in_(event_ids))
         .order_by(Detection.id)
-    )
-    return [report_of(d, a) for d, a in rows if exclude is None or d.id != exclude]
+    ).all()
+    out: dict[int, list[Report]] = {}
+    for det_id, event_id, stored in rows:
+        if exclude is not None and det_id == exclude:
+            continue
+        report = report_from_json(stored) if stored is not None else _backfill(session, det_id)
+        out.setdefault(int(event_id), []).append(report)
+    return out
+
+
+def _backfill(session: Session, detection_id: int) -> Report:
+    """A detection stored before reports were kept: reduce its article once, and keep that."""
+    detection = session.get(Detection, detection_id)
+    assert detection is not None
+    report = report_of(detection, detection.article)
+    detection.report = report_json(report)
+    return report
 
 
 def _merge(event: Event, detection: Detection, now: datetime) -> None:
     """Fill what the event did not know yet from a later report."""
-    fields = detection.fields or {}
-    for name in ("date", "time", "place", "mode", "status", "level", "election"):
-        if getattr(event, name) is None and fields.get(name) is not None:
-            setattr(event, name, fields[name])
+    event.details = event.details.filled_from(EventFields.from_json(detection.fields))
     event.meeting = event.meeting or detection.meeting
     event.election_prep = event.election_prep or detection.election_prep
     event.updated_at = now

@@ -10,8 +10,9 @@ One process: Twisted's asyncio reactor drives APScheduler's `AsyncIOScheduler` a
   code run too early;
 - SIGHUP reloads the config between cycles; an invalid new config is logged and the running
   one kept;
-- source-health notices after each cycle (`monitor.ops.source_health`), digests before each
-  dispatch, and the health/metrics endpoint (`monitor.ops.endpoint`).
+- a dispatch job between cycles (queueing due digests first), and the /healthz and /metrics
+  endpoint (`monitor.ops.endpoint`). Digests and source-health notices are steps of the cycle
+  itself (`monitor.cycle`), as for `newsmon crawl --once`.
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ from monitor.config.model import Config, load_config
 from monitor.crawl import reactor as reactor_setup
 from monitor.cycle import Monitor
 from monitor.errors import NewsmonError
-from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.lock import LockUnavailable, StoreLock
 from monitor.ops.metrics import Metrics
-from monitor.ops.pause import install_pause_points
-from monitor.ops.source_health import check_sources
+from monitor.ops.watchdog import StepAbandoned, Watchdog
 
 log = logging.getLogger(__name__)
+# The start-up line and one line per cycle: what an operator sees without -v (the CLI sets
+# this logger to INFO for `newsmon run`).
+progress = logging.getLogger(__name__ + ".progress")
 
 # How long SIGTERM waits for the running step; systemd's TimeoutStopSec must be longer.
 STOP_GRACE_SECONDS = 5
@@ -46,12 +49,16 @@ class Daemon:
         self._monitor = monitor
         self.lock = StoreLock(config.settings.store.url)
         self.stopping = False
+        # The error that stopped the daemon, which `run` raises once the reactor has stopped.
+        self.fatal: NewsmonError | None = None
         self._busy: asyncio.Lock | None = None
         self.scheduler: Any = None
         self.cycles = 0
-        self.state = DaemonState(cycle_every_seconds=_interval(config))
+        self.watchdog = monitor.watchdog if monitor is not None else Watchdog()
+        self.state = DaemonState(cycle_every_seconds=_interval(config), watchdog=self.watchdog)
+        _set_bounds(self.state, config)
         self.metrics: Metrics | None = None
-        self.health: HealthServer | None = None
+        self.endpoint: EndpointServer | None = None
         self._reactor: Any = None
 
     @property
@@ -84,32 +91,57 @@ class Daemon:
             started = time.monotonic()
             try:
                 report = await self.monitor.run_cycle()
-            except Exception:
+            except Exception as exc:
+                self._cycle_ended(started, None)
+                failure = self.monitor.store.failure(exc)
+                if failure is not None:
+                    # A full disk or a read-only store: no later cycle can do better.
+                    log.error("stopping: %s", failure)
+                    self.fatal = failure
+                    self._reactor.stop()
+                    return
                 # One failed cycle is logged and the schedule goes on; the next tick retries.
                 log.exception("crawl cycle failed")
-                self._cycle_ended(started, None)
                 return
             finally:
                 self.state.cycle_running = False
             self.cycles += 1
             self._cycle_ended(started, report)
-            if not self.stopping:  # a cycle cut short by a stop says nothing of its sources
-                await self._source_health()
+            self._log_cycle(report, time.monotonic() - started)
 
     async def dispatch_job(self) -> None:
+        """Send due alerts, also while a cycle crawls: alerts of the articles already stored
+        need not wait for the slowest source. Leases keep this run and the cycle's from
+        sending one alert twice."""
         if self.stopping:
             return
-        assert self._busy is not None
-        if self._busy.locked():
-            return  # the cycle dispatches at its end anyway
-        async with self._busy:
-            try:
-                self._queue_digests()
-                report = await self.monitor.dispatch()
-                if self.metrics is not None:
-                    self.metrics.record_dispatch(report)
-            except Exception:
-                log.exception("alert dispatch failed")
+        monitor = self.monitor
+        if monitor.dispatching:
+            return  # the running one sends what is due
+        try:
+            monitor.queue_digests()
+            report = await monitor.dispatch()
+            if self.metrics is not None:
+                self.metrics.record_dispatch(report)
+        except StepAbandoned:
+            pass  # logged and counted by the watchdog; /healthz names it while it hangs
+        except Exception:
+            log.exception("alert dispatch failed")
+
+    def _log_cycle(self, report: Any, seconds: float) -> None:
+        job = self.scheduler.get_job("cycle") if self.scheduler is not None else None
+        upcoming = getattr(job, "next_run_time", None)
+        progress.info(
+            "cycle %d done in %.1f s: %d sources, %d new articles, %d new events, "
+            "%d alerts sent%s",
+            self.cycles,
+            seconds,
+            len(report.sources),
+            report.crawl.new_articles if report.crawl else 0,
+            report.new_events,
+            report.dispatch.sent,
+            f"; next at {upcoming:%H:%M %Z}" if upcoming else "",
+        )
 
     def _cycle_ended(self, started: float, report: Any) -> None:
         seconds, now = time.monotonic() - started, time.time()
@@ -120,31 +152,6 @@ class Daemon:
                 self.metrics.record_failed_cycle(seconds, now)
             else:
                 self.metrics.record_cycle(report, seconds, now)
-
-    async def _source_health(self) -> None:
-        monitor = self.monitor
-        try:
-            notices = check_sources(
-                monitor.store,
-                self.config.settings.operations,
-                self.config.enabled_sources(),
-                tuple(c.name for c in self.config.settings.alerts.channels),
-            )
-            if notices:
-                # Sent now rather than at the next dispatch tick: an operator wants to know.
-                report = await monitor.dispatch()
-                if self.metrics is not None:
-                    self.metrics.record_dispatch(report)
-        except Exception:
-            log.exception("source health check failed")
-
-    def _queue_digests(self) -> None:
-        # Digests are queued before each dispatch run; the function is idempotent per day.
-        from monitor.alerts.digest import due_digests
-
-        queued = due_digests(self.monitor.store, self.config.settings.alerts)
-        if queued:
-            log.info("%d digest(s) queued", queued)
 
     # -- reload and stop -------------------------------------------------------------------
 
@@ -167,7 +174,10 @@ class Daemon:
                     raise NewsmonError("store.url cannot change while running; restart instead")
                 same_crawl = new.settings.crawl == self.config.settings.crawl
                 crawler = self.monitor.crawler if same_crawl else None
-                monitor = Monitor(new, store=self.monitor.store, crawler=crawler)
+                monitor = Monitor(
+                    new, store=self.monitor.store, crawler=crawler, watchdog=self.watchdog
+                )
+                monitor.failed_articles = self.monitor.failed_articles
             except Exception as exc:
                 log.error("config reload REJECTED, still running the previous config: %s", exc)
                 if self.metrics is not None:
@@ -190,6 +200,7 @@ class Daemon:
         if self.scheduler is None:
             return
         self.state.cycle_every_seconds = _interval(new)
+        _set_bounds(self.state, new)
         if before.crawl_every_minutes != after.crawl_every_minutes:
             self.scheduler.reschedule_job(
                 "cycle", trigger="interval", minutes=after.crawl_every_minutes
@@ -216,8 +227,8 @@ class Daemon:
             )
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
-        if self.health is not None:
-            self.health.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
         if self._monitor is not None:
             self._monitor.store.dispose()
         self.lock.release()
@@ -229,6 +240,8 @@ class Daemon:
         if self._busy is not None:
             async with self._busy:
                 pass
+        if self._monitor is not None:
+            await self._monitor.dispatch_finished()
 
     # -- start -----------------------------------------------------------------------------
 
@@ -243,9 +256,8 @@ class Daemon:
         # Before the store is opened (and migrated): a second daemon must not touch it at all.
         self.lock.acquire()
         if self._monitor is None:
-            self._monitor = Monitor(self.config)
+            self._monitor = Monitor(self.config, watchdog=self.watchdog)
         monitor = self.monitor
-        install_pause_points(monitor, os.environ.get("NEWSMON_PAUSE_AT", ""))
         interrupted = monitor.recover()
         if interrupted:
             log.warning("%d crawl run(s) were interrupted by an earlier stop", interrupted)
@@ -253,11 +265,12 @@ class Daemon:
         self._busy = asyncio.Lock()
         self.scheduler = self._build_scheduler(AsyncIOScheduler, loop)
         self.metrics = Metrics(monitor.store)
+        self.watchdog.on_abandon = self.metrics.record_abandoned
         self.state.scheduler_running = lambda: bool(self.scheduler and self.scheduler.running)
         address = self.config.settings.health.address
         if address is not None:
-            self.health = HealthServer(address, self.state, self.metrics, monitor.store, loop)
-            self.health.start()
+            self.endpoint = EndpointServer(address, self.state, self.metrics, monitor.store, loop)
+            self.endpoint.start()
         reactor.callWhenRunning(self.scheduler.start)
         reactor.addSystemEventTrigger(
             "before", "shutdown", lambda: deferred_from_coro(self._graceful())
@@ -265,8 +278,8 @@ class Daemon:
         # Twisted installs SIGINT/SIGTERM handlers in reactor.run(); SIGHUP is ours.
         signal.signal(signal.SIGHUP, lambda _signo, _frame: self.request_reload())
         schedule = self.config.settings.schedule
-        log.info(
-            "newsmon running (pid %d): %d sources, cycle every %s min, store %s, %s",
+        progress.info(
+            "newsmon running (pid %d): %d sources, cycle every %g min, store %s, %s",
             os.getpid(),
             len(self.config.enabled_sources()),
             schedule.crawl_every_minutes,
@@ -274,6 +287,8 @@ class Daemon:
             self.lock.describe(),
         )
         reactor.run()
+        if self.fatal is not None:
+            raise self.fatal
         return 0
 
     def _build_scheduler(self, scheduler_class: Any, loop: Any) -> Any:
@@ -307,3 +322,13 @@ class Daemon:
 
 def _interval(config: Config) -> float:
     return config.settings.schedule.crawl_every_minutes * 60.0
+
+
+def _set_bounds(state: DaemonState, config: Config) -> None:
+    """How long a cycle and a dispatch run may take before /healthz calls them overdue: their
+    interval, their time limit and some slack (a cycle also detects and dispatches)."""
+    ops, schedule = config.settings.operations, config.settings.schedule
+    state.cycle_bound_seconds = (
+        _interval(config) + ops.crawl_limit_seconds + ops.dispatch_limit_seconds + 600
+    )
+    state.dispatch_bound_seconds = schedule.dispatch_every_seconds + ops.dispatch_limit_seconds + 60

@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from monitor.errors import NewsmonError
 from monitor.ops.metrics import Metrics
+from monitor.ops.watchdog import Watchdog
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,15 @@ class DaemonState:
     cycles: int = 0
     cycle_running: bool = False
     scheduler_running: Callable[[], bool] = lambda: False
+    # A cycle or a dispatch run that has not ended within its bound is overdue (/healthz 503);
+    # the daemon sets both from the schedule and the steps' time limits.
+    cycle_bound_seconds: float | None = None
+    dispatch_bound_seconds: float | None = None
+    watchdog: Watchdog | None = None
+    clock: Callable[[], float] = time.time
 
 
-class HealthServer:
+class EndpointServer:
     def __init__(
         self,
         address: tuple[str, int],
@@ -62,7 +69,7 @@ class HealthServer:
             raise NewsmonError(
                 f"health.listen {_url_host(address[0])}:{address[1]}: cannot listen there: {exc}"
             ) from None
-        self._server.health = self
+        self._server.endpoint = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="newsmon-health", daemon=True
         )
@@ -83,16 +90,26 @@ class HealthServer:
 
     def check(self) -> tuple[bool, dict[str, Any]]:
         """Whether the daemon is healthy, and the facts that say so."""
-        now = time.time()
         state = self.state
+        now = state.clock()
         scheduler = state.scheduler_running()
         loop_ok = self._loop_answers()
         store_ok, store_error = self._store_answers()
-        # Overdue: no cycle has ended within two intervals plus ten minutes of slack for slow
-        # crawls (counted from start-up until the first cycle ends).
+        # Overdue: no cycle has ended within its bound (counted from start-up until the first
+        # cycle ends); by default two intervals plus ten minutes of slack for slow crawls.
         since = state.last_cycle_end or state.started_at
-        overdue = now - since > 2 * state.cycle_every_seconds + 600
-        healthy = scheduler and loop_ok and store_ok and not overdue
+        bound = state.cycle_bound_seconds or 2 * state.cycle_every_seconds + 600
+        overdue = now - since > bound
+        watchdog = state.watchdog
+        late_steps = watchdog.overdue() if watchdog else []
+        dispatch_overdue = bool(
+            watchdog
+            and state.dispatch_bound_seconds is not None
+            and watchdog.since_progress("dispatch") > state.dispatch_bound_seconds
+        )
+        stuck = _stuck_step(watchdog, late_steps, overdue, dispatch_overdue)
+        healthy = scheduler and loop_ok and store_ok and stuck is None
+        step_now = watchdog.clock() if watchdog else 0.0
         return healthy, {
             "status": "ok" if healthy else "unhealthy",
             "scheduler_running": scheduler,
@@ -104,6 +121,11 @@ class HealthServer:
             "last_cycle_end": _iso(state.last_cycle_end),
             "last_cycle_ok": state.last_cycle_ok,
             "cycle_overdue": overdue,
+            "dispatch_overdue": dispatch_overdue,
+            "stuck_step": stuck,
+            "steps_running": [s.facts(step_now) for s in watchdog.running()] if watchdog else [],
+            # Abandoned past their limit, their threads not returned yet.
+            "stuck_steps": [s.facts(step_now) for s in watchdog.stuck()] if watchdog else [],
             "started_at": _iso(state.started_at),
         }
 
@@ -126,9 +148,23 @@ class HealthServer:
         return True, None
 
 
+def _stuck_step(
+    watchdog: Watchdog | None, late: list[Any], cycle_overdue: bool, dispatch_overdue: bool
+) -> str | None:
+    """The step that keeps the daemon from progress, named for the operator; None if none."""
+    if late:
+        return str(late[0].describe())
+    if cycle_overdue:
+        running = [s for s in watchdog.running() if s.name != "dispatch"] if watchdog else []
+        return f"cycle: {running[0].describe()}" if running else "cycle"
+    if dispatch_overdue:
+        return "dispatch"
+    return None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    health: HealthServer
+    endpoint: EndpointServer
 
 
 class _Server6(_Server):
@@ -147,11 +183,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/healthz":
-            healthy, facts = self.server.health.check()
+            healthy, facts = self.server.endpoint.check()
             body = json.dumps(facts).encode()
             self._send(200 if healthy else 503, "application/json", body)
         elif path == "/metrics":
-            self._send(200, CONTENT_TYPE_LATEST, self.server.health.metrics.render())
+            self._send(200, CONTENT_TYPE_LATEST, self.server.endpoint.metrics.render())
         else:
             self._send(404, "text/plain; charset=utf-8", b"not found: try /healthz or /metrics\n")
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from monitor.errors import NewsmonError
+from monitor.errors import NewsmonError, StoreUnavailable, first_line, store_failure
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,23 @@ class StoreLock:
         return "PostgreSQL advisory lock" if self.backend == "postgresql" else "no lock"
 
     def acquire(self) -> None:
-        """Take the lock or raise :class:`AlreadyRunning` naming the holder."""
-        if self.path is not None:
-            self._acquire_file(self.path)
-        elif self.backend == "postgresql":
-            self._acquire_pg()
+        """Take the lock or raise :class:`AlreadyRunning` naming the holder; a lock file that
+        cannot be written or a server that does not answer is a one-line error too."""
+        try:
+            if self.path is not None:
+                self._acquire_file(self.path)
+            elif self.backend == "postgresql":
+                self._acquire_pg()
+        except NewsmonError:
+            raise
+        except Exception as exc:
+            where = f"the store's {self.describe()}"
+            failure = store_failure(exc, where)
+            if failure is not None:
+                raise failure from None
+            if self.path is not None:
+                raise NewsmonError(f"cannot take {where}: {first_line(exc)}") from None
+            raise StoreUnavailable(f"cannot take {where}: {first_line(exc)}") from None
 
     def release(self) -> None:
         if self._fd is not None:

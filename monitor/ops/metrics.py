@@ -12,28 +12,41 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from monitor.store.models import Alert, Source
+from crawler import bookkeeping as bk
+from crawler import protocol as proto
+from monitor.store.models import Alert, DetectFailure, Source
 
 if TYPE_CHECKING:
     from monitor.alerts.dispatch import DispatchReport
     from monitor.cycle import CycleReport
+    from monitor.ops.watchdog import Step
     from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
-SOURCE_PREFIX = "newsmon/source/"
 # Cycles take from seconds (nothing new) to many minutes (a first crawl of many sources).
 CYCLE_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600)
 
 
 class Metrics:
     def __init__(self, store: Store | None = None) -> None:
+        # Without this every counter and histogram gets a `*_created` series beside it, which
+        # doubles what is scraped and says only when the daemon started. The client's switch
+        # is process-wide; the daemon is the only Prometheus user in the process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.cycles = Counter("newsmon_cycles", "Crawl cycles run", ["outcome"], registry=r)
@@ -53,6 +66,9 @@ class Metrics:
         self.detections = Counter(
             "newsmon_detections", "Articles run through detection", registry=r
         )
+        self.detect_failures = Counter(
+            "newsmon_detect_failures", "Articles whose detection or grouping raised", registry=r
+        )
         self.events = Counter("newsmon_events_new", "New events", registry=r)
         self.alerts = Counter("newsmon_alerts", "Alert delivery outcomes", ["outcome"], registry=r)
         self.source_errors = Counter(
@@ -66,9 +82,16 @@ class Metrics:
             registry=r,
         )  # fmt: skip
         self.reloads = Counter("newsmon_config_reloads", "SIGHUP reloads", ["outcome"], registry=r)
+        self.steps_abandoned = Counter(
+            "newsmon_steps_abandoned", "Steps given up past their time limit", ["step"],
+            registry=r,
+        )  # fmt: skip
         ProcessCollector(registry=r)
         if store is not None:
             r.register(StoreCollector(store))
+
+    def record_abandoned(self, step: Step) -> None:
+        self.steps_abandoned.labels(step.name).inc()
 
     def record_cycle(self, report: CycleReport, seconds: float, ended_at: float) -> None:
         self.cycles.labels("ok").inc()
@@ -80,12 +103,13 @@ class Metrics:
             self.pages.inc(crawl.requests)
             self.bytes.inc(crawl.bytes_received)
             self.articles.labels("new").inc(crawl.new_articles)
-            self.articles.labels("duplicate").inc(_num(raw, "newsmon/store/exact_duplicate"))
-            self.articles.labels("already_stored").inc(_num(raw, "newsmon/store/already_stored"))
+            self.articles.labels("duplicate").inc(_num(raw, proto.STORE_EXACT_DUPLICATE))
+            self.articles.labels("already_stored").inc(_num(raw, proto.STORE_ALREADY_STORED))
             self.articles.labels("skipped_seen").inc(crawl.skipped_seen)
             for key, value in raw.items():
                 self._record_raw(key, value)
         self.detections.inc(len(report.detected))
+        self.detect_failures.inc(len(report.failed))
         self.events.inc(report.new_events)
         self.record_dispatch(report.dispatch)
 
@@ -105,18 +129,18 @@ class Metrics:
     def _record_raw(self, key: str, value: object) -> None:
         if not isinstance(value, int | float):
             return
-        if key.startswith(SOURCE_PREFIX):
-            source, _, counter = key[len(SOURCE_PREFIX) :].rpartition("/")
+        if key.startswith(bk.PREFIX):
+            source, _, counter = key[len(bk.PREFIX) :].rpartition("/")
             if counter == "errors":
                 self.source_errors.labels(source).inc(value)
             elif counter == "requests":
                 self.source_requests.labels(source).inc(value)
-        elif key.startswith("newsmon/errors/"):
+        elif key.startswith(proto.ERRORS_PREFIX):
             self.crawl_errors.labels(key.rsplit("/", 1)[1]).inc(value)
 
 
 class StoreCollector(Collector):
-    """Outbox and source-health gauges, read from the store at scrape time."""
+    """Outbox, failed-detection and source-health gauges, read from the store at scrape time."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -125,8 +149,12 @@ class StoreCollector(Collector):
         alerts = GaugeMetricFamily(
             "newsmon_outbox_alerts", "Alerts in the outbox by status", labels=["status"]
         )
-        failures = GaugeMetricFamily(
+        source_failures = GaugeMetricFamily(
             "newsmon_source_consecutive_failures", "Failed crawls in a row", labels=["source"]
+        )
+        detect_failed = GaugeMetricFamily(
+            "newsmon_articles_detect_failed",
+            "Stored articles whose detection failed, skipped until retried",
         )
         health = GaugeMetricFamily(
             "newsmon_source_health",
@@ -141,6 +169,7 @@ class StoreCollector(Collector):
                 sources = session.execute(
                     select(Source.name, Source.consecutive_failures, Source.health)
                 ).all()
+                failed_articles = session.scalar(select(func.count()).select_from(DetectFailure))
         except Exception:
             # A scrape must not fail because the store is down; /healthz says so instead.
             log.warning("metrics: the store cannot be read", exc_info=True)
@@ -149,10 +178,12 @@ class StoreCollector(Collector):
         for status in ("pending", "sent", "failed"):
             alerts.add_metric([status], by_status.get(status, 0))
         for name, failed, state in sources:
-            failures.add_metric([name], failed or 0)
+            source_failures.add_metric([name], failed or 0)
             health.add_metric([name, state or "ok"], 1)
+        detect_failed.add_metric([], int(failed_articles or 0))
         yield alerts
-        yield failures
+        yield detect_failed
+        yield source_failures
         yield health
 
     def describe(self) -> Iterator[Metric]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,12 +12,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import NewsmonError, StoreUnavailable, first_line
+from monitor.errors import (
+    NewsmonError,
+    StoreNotWritable,
+    StoreUnavailable,
+    first_line,
+    store_failure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +54,29 @@ class Store:
     def unavailable(self, exc: BaseException) -> NewsmonError:
         """The error to report when the store cannot be opened: a server that does not answer
         may come back; a SQLite file that cannot be opened is a wrong `store.url`."""
-        reason = f"cannot open the store {self.redacted_url()}: {first_line(exc)}"
+        where = f"the store {self.redacted_url()}"
+        failure = store_failure(exc, where, self.folder())
+        if failure is not None:
+            return failure
+        reason = f"cannot open {where}: {first_line(exc)}"
         if make_url(self.url).get_backend_name() == "sqlite":
+            folder = _unwritable_folder(make_url(self.url).database)
+            if folder is not None:
+                return StoreNotWritable(f"cannot write {where}: its folder {folder} is read-only")
             return NewsmonError(f"{reason} (check store.url)")
         return StoreUnavailable(reason)
+
+    def folder(self) -> Path | None:
+        """The folder of a SQLite file; None for a server or an in-memory database."""
+        database = make_url(self.url).database
+        if make_url(self.url).get_backend_name() != "sqlite" or not database:
+            return None
+        return None if database == ":memory:" else Path(database).parent
+
+    def failure(self, exc: BaseException) -> NewsmonError | None:
+        """A full disk or an unwritable store, told apart from other errors (see
+        :func:`monitor.errors.store_failure`)."""
+        return store_failure(exc, f"the store {self.redacted_url()}", self.folder())
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (a no-op when it is there)."""
@@ -65,6 +91,17 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any exception."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A unit of work that writes: on SQLite it takes the write lock at its start (BEGIN
+        IMMEDIATE), so what it reads cannot change before it writes, and a second process
+        waits for the lock instead of failing with "database is locked" when its snapshot went
+        stale. PostgreSQL needs nothing more than row locks for that."""
+        with self._sessions() as session, session.begin():
+            if self.engine.dialect.name == "sqlite":
+                session.execute(text("BEGIN IMMEDIATE"))
             yield session
 
     def dispose(self) -> None:
@@ -99,6 +136,17 @@ def _create_engine(url: str) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     kwargs["pool_pre_ping"] = True
     return create_engine(url, **kwargs)
+
+
+def _unwritable_folder(database: str | None) -> Path | None:
+    """The SQLite file's folder if it exists and cannot be written (SQLite then says only
+    "unable to open database file": it needs to create its journal files there)."""
+    if not database or database == ":memory:":
+        return None
+    folder = Path(database).parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return folder
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,6 +6,7 @@ hands back aware datetimes on both back ends.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -26,6 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from monitor.detect.model import EventFields
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -128,6 +132,7 @@ class Event(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     level: Mapped[str | None] = mapped_column(String(20))
     election: Mapped[str | None] = mapped_column(String(100))
+    venue: Mapped[str | None] = mapped_column(String(200))
     meeting: Mapped[bool] = mapped_column(Boolean, default=False)
     election_prep: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text, default="")
@@ -135,6 +140,22 @@ class Event(Base):
     updated_at: Mapped[datetime]
 
     detections: Mapped[list[Detection]] = relationship(back_populates="event")
+
+    @property
+    def details(self) -> EventFields:
+        """When, where and how, as the one event record (the columns above, by name)."""
+        values = {name: getattr(self, name) for name in EVENT_COLUMNS}
+        return EventFields.from_json({**values, "party": self.party})
+
+    @details.setter
+    def details(self, record: EventFields) -> None:
+        # `party` stays the event's own: the first party of its first report.
+        for name in EVENT_COLUMNS:
+            setattr(self, name, getattr(record, name))
+
+
+# The columns of `Event` that hold an `EventFields` record, one per field (`party` aside).
+EVENT_COLUMNS = tuple(k for k in EventFields().to_json() if k != "party")
 
 
 class Detection(Base):
@@ -151,9 +172,63 @@ class Detection(Base):
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     created_at: Mapped[datetime]
+    # What grouping compares, reduced from the article once when the detection joins an
+    # event (`monitor.events.grouping.Report`), so grouping never reads article texts again.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     article: Mapped[Article] = relationship()
     event: Mapped[Event | None] = relationship(back_populates="detections")
+    report_keys: Mapped[list[ReportKey]] = relationship(
+        back_populates="detection", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ReportKey(Base):
+    """How grouping finds a detection's event: one row per party it names, with its dates.
+
+    A new report can only join an event one of whose reports names its party and is close in
+    time (the meeting dates within a day, or the publication dates within two) or cannot be
+    placed in time; the two indexes answer exactly those questions.
+    """
+
+    __tablename__ = "report_keys"
+    __table_args__ = (
+        Index("ix_report_keys_party_date", "party", "date"),
+        Index("ix_report_keys_party_published", "party", "published"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    detection_id: Mapped[int] = mapped_column(
+        ForeignKey("detections.id", ondelete="CASCADE"), index=True
+    )
+    party: Mapped[str] = mapped_column(String(50))
+    # The meeting's date the detection resolved, and the article's publication date (UTC).
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+
+    detection: Mapped[Detection] = relationship(back_populates="report_keys")
+
+
+class DetectFailure(Base):
+    """An article whose detection or grouping raised: skipped by later cycles until retried.
+
+    One row per article, for the latest failure; `newsmon detect --retry-failed` removes it.
+    An article whose text changed after the failure (`Article.updated_at`) is tried again.
+    """
+
+    __tablename__ = "detect_failures"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    # "TypeError: ..." — the exception's type and message, for a person.
+    error: Mapped[str] = mapped_column(Text)
+    # A short hash of the traceback's frames: failures with the same cause share it.
+    traceback_digest: Mapped[str] = mapped_column(String(16))
+    # Where it was raised ("monitor/detect/fields.py:120 in venue"), the innermost frame.
+    raised_at: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+    article: Mapped[Article] = relationship()
 
 
 class Alert(Base):
@@ -182,6 +257,10 @@ class Alert(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Who is sending it now, and until when: a claim is a lease, so two processes never send
+    # the same alert at once, and one killed mid-send lets another retry after the expiry.
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None]
 
     event: Mapped[Event | None] = relationship()
 

@@ -1,7 +1,7 @@
 """Full-text search over stored articles: SQLite FTS5 or PostgreSQL full-text ('simple').
 
 Both treat the query as plain words that must all occur (no query syntax reaches the
-engine), and both keep Devanagari words whole; see migration 0005_web_review.
+engine), and both keep Devanagari words whole; see migration 0008_web_review.
 """
 
 from __future__ import annotations

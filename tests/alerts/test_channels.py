@@ -18,6 +18,7 @@ from monitor.alerts.channels.webhook import WebhookChannel
 from monitor.alerts.message import AlertMessage, SourceRef
 from monitor.alerts.signing import verify
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
+from monitor.detect.model import EventFields
 
 pytestmark = [
     pytest.mark.timeout(30),
@@ -42,13 +43,15 @@ def make_message(alert_id: str = "evt-42:test", kind: str = "new") -> AlertMessa
         meeting=True,
         election_prep=True,
         score=0.93,
-        date="2023-11-21",
-        time="14:00",
-        status="scheduled",
-        mode="online",
-        place="रांची",
-        level="state",
-        election="Lok Sabha 2024",
+        details=EventFields(
+            date="2023-11-21",
+            time="14:00",
+            status="scheduled",
+            mode="online",
+            place="रांची",
+            level="state",
+            election="Lok Sabha 2024",
+        ),
         evidence=((EVIDENCE, ("ऑनलाइन संवाद", "बैठक")),),
         sources=(
             SourceRef("prabhatkhabar", "https://example.in/jmm-meeting", TITLE, "2023-11-20"),

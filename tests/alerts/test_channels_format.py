@@ -13,6 +13,7 @@ from monitor.alerts.payload import parse_payload
 from monitor.alerts.redact import MASK, Redactor, redact_url, url_secrets
 from monitor.alerts.render import highlight, render_html, render_subject, render_text
 from monitor.alerts.signing import sign, verify
+from monitor.detect.model import EventFields
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -32,13 +33,15 @@ def message(**changes: object) -> AlertMessage:
         meeting=True,
         election_prep=True,
         score=0.88,
-        date="2023-10-19",
-        time=None,
-        status="held",
-        mode="online",
-        place=None,
-        level="state",
-        election="Lok Sabha 2024",
+        details=EventFields(
+            date="2023-10-19",
+            time=None,
+            status="held",
+            mode="online",
+            place=None,
+            level="state",
+            election="Lok Sabha 2024",
+        ),
         evidence=((SENTENCE, ("वर्चुअल मीटिंग", "लोकसभा चुनाव")),),
         sources=(
             SourceRef("hindustan", "https://example.in/a?x=1&y=2", TITLE, "2023-10-20"),
@@ -209,11 +212,13 @@ def digest(**changes: object) -> DigestMessage:
         title=TITLE,
         summary="INC · meeting",
         lang="hi",
-        date="2023-10-19",
-        time=None,
-        status="held",
-        mode="online",
-        place=None,
+        details=EventFields(
+            date="2023-10-19",
+            time=None,
+            status="held",
+            mode="online",
+            place=None,
+        ),
         evidence=SENTENCE,
         sources=(SourceRef("hindustan", "https://example.in/a?x=1&y=2", TITLE, None),),
     )

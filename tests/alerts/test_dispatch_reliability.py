@@ -20,9 +20,9 @@ from monitor.alerts.channels.apprise_channel import AppriseChannel
 from monitor.alerts.dispatch import PER_CHANNEL, Dispatcher
 from monitor.alerts.factory import build_channels
 from monitor.alerts.policy import AlertPolicy
+from monitor.alerts.source_health import Notice, notice_key, payload
 from monitor.config.alerts import AlertsConfig, RetryConfig
 from monitor.demo.receivers import SmtpReceiver, WebhookReceiver
-from monitor.ops.source_health import Notice, notice_key, payload
 from monitor.store import Store
 from monitor.store.models import Alert, AlertAttempt, Source
 from tests.alerts_helpers import Clock, store_report

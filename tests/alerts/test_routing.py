@@ -298,7 +298,7 @@ def test_routes_load_from_yaml_with_defaults(tmp_path: Path) -> None:
     ("route", "where", "reason"),
     [
         ("{name: r, channels: [nope]}", "alerts", "routes[0].channels: no channel named 'nope'"),
-        ("{name: r, channels: [desk], colour: red}", "alerts.routes[0].colour", "Extra inputs"),
+        ("{name: r, channels: [desk], colour: red}", "alerts.routes[0].colour", "unknown key"),
         ("{name: r, channels: [desk], timezone: Mars/Base}", "alerts.routes[0].timezone", "zone"),
         ("{name: r, channels: [desk], digest_at: '25:00'}", "alerts.routes[0].digest_at", ""),
         ("{name: r, channels: [desk], mode: hourly}", "alerts.routes[0].mode", ""),

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from monitor.config.model import load_config
 from monitor.errors import ConfigError
+from tests.cli_helpers import newsmon
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def test_missing_env_names_the_key(tmp_path: Path) -> None:
     ("main", "key", "words"),
     [
         ("schedule:\n  crawl_every_minutes: -1\n", "schedule.crawl_every_minutes", "greater than"),
-        ("crawl:\n  dowload_delay: 1\n", "crawl.dowload_delay", "not permitted"),
+        ("crawl:\n  dowload_delay: 1\n", "crawl.dowload_delay", "did you mean 'download_delay'"),
         (
             "alerts:\n  channels:\n    - {name: m, type: email, host: h, sender: a@b}\n",
             "alerts.channels[0].recipients",
@@ -101,13 +101,7 @@ def test_broken_yaml_gives_the_line(tmp_path: Path) -> None:
 
 def test_cli_config_check_exits_2_with_key_path(tmp_path: Path) -> None:
     path = write(tmp_path, "crawl:\n  concurrency_per_domain: 0\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "config", "check", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = newsmon("config", "check", "--config", str(path), timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -115,13 +109,7 @@ def test_cli_config_check_exits_2_with_key_path(tmp_path: Path) -> None:
 
 
 def test_cli_config_check_ok(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "config", "check"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = newsmon("config", "check", timeout=60)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
 
@@ -140,13 +128,7 @@ def test_a_bare_health_port_binds_loopback(tmp_path: Path) -> None:
 
 
 def check(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", "config", "check", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    return newsmon("config", "check", "--config", str(path), timeout=60)
 
 
 def test_cli_config_check_loads_the_lexicon_files(tmp_path: Path) -> None:
@@ -199,3 +181,27 @@ def test_a_source_that_cannot_be_crawled_is_a_config_error(
     assert "sources.yaml" in err.value.file
     assert err.value.key_path == key
     assert words in err.value.reason
+
+
+def test_config_check_warns_of_a_url_under_two_sources(tmp_path: Path) -> None:
+    sources = (
+        "sources:\n  - name: a\n    feeds: ['https://x.example/rss?utm_source=a']\n"
+        "  - name: b\n    feeds: ['https://X.example/rss']\n"
+        "  - name: c\n    feeds: ['https://x.example/other']\n"
+    )
+    done = check(
+        write(tmp_path, "alerts: {channels: [{name: f, type: file, path: a.jsonl}]}\n", sources)
+    )
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        f"{tmp_path / 'sources.yaml'}: warning: sources 'a' and 'b' both list https://x.example/rss"
+    ]
+
+
+def test_allowed_addresses_must_be_host_port(tmp_path: Path) -> None:
+    sources = "sources:\n  - name: a\n    feeds: [http://x/f]\n    allowed_addresses: [x.example]\n"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, "{}\n", sources), env={})
+    assert err.value.key_path == "sources[0].allowed_addresses[0]"
+    assert "host:port" in err.value.reason

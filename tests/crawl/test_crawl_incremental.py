@@ -7,8 +7,6 @@ Each cycle is `newsmon crawl --once` in a child process (Twisted's reactor canno
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -21,6 +19,7 @@ from sqlalchemy import select
 from monitor.demo.server import LocalSite
 from monitor.store import Store
 from monitor.store.models import Article, CrawlRun, HttpValidator, Source
+from tests.cli_helpers import newsmon
 from tests.sites import regional
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,14 +48,7 @@ def write_config(tmp: Path, base: str) -> Path:
 
 
 def crawl_once(config: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor", "crawl", "--once", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    done = newsmon("crawl", "--once", "--config", str(config))
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -199,7 +191,13 @@ def test_max_articles_spent_only_on_new_articles_and_the_rest_come_next_cycle(
             path = f"/news/item-{n}.html"
             site.put(path, regional.article_html(path, "en", now - timedelta(hours=n), None))
         site.put("/feed.xml", _feed(base, [1, 2, 3, 4], now), "application/rss+xml")
-        source = {"name": "busy", "lang": "en", "feeds": [base + "/feed.xml"], "max_articles": 2}
+        source = {
+            "name": "busy",
+            "allow_private": True,
+            "lang": "en",
+            "feeds": [base + "/feed.xml"],
+            "max_articles": 2,
+        }
         (tmp_path / "sources.yaml").write_text(
             yaml.safe_dump({"sources": [source]}), encoding="utf-8"
         )

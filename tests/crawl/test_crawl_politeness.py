@@ -8,8 +8,6 @@ Three `newsmon crawl --once` cycles against a scripted local server:
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from sqlalchemy import select
 
 from monitor.store import Store
 from monitor.store.models import Article, CrawlRun
+from tests.cli_helpers import newsmon
 from tests.sites.regional import article_html
 from tests.sites.scripted import Answer, ScriptedSite
 
@@ -37,14 +36,7 @@ def _page(path: str) -> Answer:
 
 
 def crawl_once(config: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor", "crawl", "--once", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    done = newsmon("crawl", "--once", "--config", str(config))
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -65,7 +57,16 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             Answer(b"maintenance", 503, headers={"Retry-After": "3600"}),
             _page(ARTICLES[2]),
         )
-        sources = {"sources": [{"name": "pushy", "lang": "en", "feeds": [base + "/feed.xml"]}]}
+        sources = {
+            "sources": [
+                {
+                    "name": "pushy",
+                    "allow_private": True,
+                    "lang": "en",
+                    "feeds": [base + "/feed.xml"],
+                }
+            ]
+        }
         (tmp / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
         config = tmp / "newsmon.yaml"
         config.write_text(

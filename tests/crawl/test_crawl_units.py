@@ -1,70 +1,18 @@
-"""Crawl building blocks without a crawl: URL variants, Retry-After, backoff, source failures."""
+"""Crawl building blocks without a crawl: Retry-After, backoff, source failures."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from crawler.middlewares import retry_after_seconds
-from crawler.urls import canonical_link, canonicalize_url
 from monitor.config.model import SourceConfig
 from monitor.crawl.due import BACKOFF_MAX, backoff, due_sources, record_crawl
 from monitor.crawl.runner import CrawlStats
 from monitor.store import Store
 from monitor.store.models import Source
-
-
-@pytest.mark.parametrize(
-    ("variant", "canonical"),
-    [
-        (
-            "https://m.prabhatkhabar.com/state/jharkhand/x-1",
-            "https://www.prabhatkhabar.com/state/jharkhand/x-1",
-        ),
-        ("https://amp.example.co.in/news/x-1", "https://www.example.co.in/news/x-1"),
-        ("https://www.example.in/amp/news/x-1.html", "https://www.example.in/news/x-1.html"),
-        ("https://www.example.in/news/x-1.amp", "https://www.example.in/news/x-1"),
-        (
-            "https://navbharattimes.indiatimes.com/state/x/amp_articleshow/123.cms",
-            "https://navbharattimes.indiatimes.com/state/x/articleshow/123.cms",
-        ),
-        (
-            "https://lagatar.in/ajsu-meeting/?amp=1&utm_source=fb#comments",
-            "https://lagatar.in/ajsu-meeting/",
-        ),
-    ],
-)
-def test_amp_and_mobile_variants_share_a_key(variant: str, canonical: str) -> None:
-    assert canonicalize_url(variant) == canonical
-    # Two-label hosts such as "m.in" are a domain, not a mobile variant.
-    assert canonicalize_url("https://m.in/x") == "https://m.in/x"
-
-
-def test_a_hindi_path_raw_or_escaped_in_either_case_is_one_key() -> None:
-    raw = "https://www.bhaskar.com/local/jharkhand/ranchi/news/झामुमो-की-बैठक-123.html"
-    escaped = canonicalize_url(raw)
-    assert escaped.isascii() and "%E0%A4" in escaped
-    assert canonicalize_url(escaped) == escaped
-    assert canonicalize_url(escaped.replace("%E0%A4", "%e0%a4")) == escaped
-    # An escaped slash is a different path from a slash.
-    assert (
-        canonicalize_url("https://x.in/a%2fb")
-        == "https://x.in/a%2Fb"
-        != canonicalize_url("https://x.in/a/b")
-    )
-
-
-def test_rel_canonical_link() -> None:
-    page = "https://www.example.in/state/x-1?ref=home"
-    assert canonical_link("/jharkhand/x-1?utm_medium=web", page) == (
-        "https://www.example.in/jharkhand/x-1"
-    )
-    # Templates that point every page at the home page are ignored.
-    assert canonical_link("https://www.example.in/", page) is None
-    assert canonical_link("  ", page) is None
 
 
 def test_retry_after_values() -> None:

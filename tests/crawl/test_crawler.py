@@ -105,21 +105,26 @@ def _publish(site: LocalSite, base: str) -> None:
 SOURCES = """
 sources:
   - name: rss
+    allow_private: true
     lang: hi
     feeds: ["$base/feeds/rss.xml"]
     max_age_days: 30
   - name: atom
+    allow_private: true
     feeds: ["$base/feeds/atom.xml"]
   - name: sitemap
+    allow_private: true
     sitemaps: ["$base/sitemap_index.xml"]
     max_age_days: 30
   - name: listing
+    allow_private: true
     listings:
       - url: "$base/section/politics/"
         article_pattern: "/politics/story-[a-z-]+\\\\.html"
         next_pattern: "page=\\\\d+"
         max_pages: 3
   - name: broken
+    allow_private: true
     feeds: ["$base/feeds/broken.xml", "$base/feeds/missing.xml", "$base/feeds/good.xml"]
     max_articles: 1
     owner: ignored by the crawler
@@ -280,7 +285,9 @@ def test_in_process_with_source_specs_and_extraction_pool(tmp_path: Path) -> Non
 
 def test_second_crawl_with_http_cache_uses_conditional_get(tmp_path: Path) -> None:
     cache = {"HTTPCACHE_ENABLED": "True", "HTTPCACHE_DIR": str(tmp_path / "httpcache")}
-    sources = 'sources:\n  - name: atom\n    feeds: ["$base/feeds/atom.xml"]\n'
+    sources = (
+        'sources:\n  - name: atom\n    allow_private: true\n    feeds: ["$base/feeds/atom.xml"]\n'
+    )
     with LocalSite() as site:
         _publish(site, site.base_url)
         first, log, _ = run_crawl(
@@ -327,7 +334,7 @@ def test_one_malformed_link_costs_only_itself(tmp_path: Path) -> None:
         for name in ("list/story-a", "list/story-b", "sm/story-c", "sm/story-d"):
             site.put(f"/{name}.html", english.replace("14 Lok Sabha", f"{name} 14"))
         sources = (
-            "sources:\n  - name: messy\n"
+            "sources:\n  - name: messy\n    allow_private: true\n"
             f'    sitemaps: ["{base}/sitemap.xml", "{base}/index.xml"]\n'
             f'    listings: [{{url: "{base}/list/", article_pattern: "/list/story-"}}]\n'
         )
@@ -352,7 +359,10 @@ def test_gzip_sitemap_expanding_past_download_maxsize_is_broken(tmp_path: Path) 
         sitemap = _urlset(base, ["/news/packed.html"]).replace("<url>", padding + "<url>")
         site.put("/sitemap.xml.gz", gzip.compress(sitemap.encode()), "application/x-gzip")
         site.put("/news/packed.html", english)
-        sources = f'sources:\n  - name: packed\n    sitemaps: ["{base}/sitemap.xml.gz"]\n'
+        sources = (
+            f"sources:\n  - name: packed\n    allow_private: true\n"
+            f'    sitemaps: ["{base}/sitemap.xml.gz"]\n'
+        )
         items, log, code = run_crawl(tmp_path, sources, DOWNLOAD_MAXSIZE="100000")
     assert code == 0, log[-3000:]
     assert items == []
@@ -369,7 +379,10 @@ def test_article_without_content_type_is_extracted_and_a_pdf_is_not(tmp_path: Pa
         )
         site.script("/news/bare.html", Answer(english, content_type=None))
         site.script("/news/doc.pdf", Answer(english, content_type="application/pdf"))
-        sources = f'sources:\n  - name: bare\n    sitemaps: ["{base}/sitemap.xml"]\n'
+        sources = (
+            f"sources:\n  - name: bare\n    allow_private: true\n"
+            f'    sitemaps: ["{base}/sitemap.xml"]\n'
+        )
         items, log, code = run_crawl(tmp_path, sources)
         assert [hit.status for hit in site.hits_for("/news/doc.pdf")] == [200]
     assert code == 0, log[-3000:]
@@ -393,7 +406,10 @@ def test_sitemap_index_without_lastmod_follows_its_last_children(tmp_path: Path)
         for month in months:
             site.put(f"/sm/{month}.xml", _urlset(base, [f"/news/{month}.html"]), XML)
             site.put(f"/news/{month}.html", english)
-        sources = f'sources:\n  - name: archive\n    sitemaps: ["{base}/index.xml"]\n'
+        sources = (
+            f"sources:\n  - name: archive\n    allow_private: true\n"
+            f'    sitemaps: ["{base}/index.xml"]\n'
+        )
         items, log, code = run_crawl(tmp_path, sources, NEWSMON_MAX_CHILD_SITEMAPS="2")
     assert code == 0, log[-3000:]
     assert sorted(str(i["url"]).rsplit("/", 1)[1] for i in items) == [

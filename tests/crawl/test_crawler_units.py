@@ -1,4 +1,4 @@
-"""Crawler building blocks without a crawl: URLs, source specs, feed and sitemap parsing."""
+"""Crawler building blocks without a crawl: source specs, feed and sitemap parsing."""
 
 from __future__ import annotations
 
@@ -26,27 +26,6 @@ from crawler.discovery import (
 from crawler.extract import extract_article
 from crawler.extract_pool import Extraction
 from crawler.sources import ListingSpec, SourceSpec, load_sources_file
-from crawler.urls import canonicalize_url
-
-
-@pytest.mark.parametrize(
-    ("url", "canonical"),
-    [
-        (
-            "HTTPS://WWW.Example.IN:443/a/b?utm_source=x&z=1&a=2#top",
-            "https://www.example.in/a/b?a=2&z=1",
-        ),
-        ("http://example.in:80/x?fbclid=1&gclid=2&ref=home", "http://example.in/x"),
-        ("http://127.0.0.1:8080/news/1.html", "http://127.0.0.1:8080/news/1.html"),
-        ("https://example.in/story-1/amp", "https://example.in/story-1"),
-        ("https://example.in/story?id=3&amp=1&outputType=amp", "https://example.in/story?id=3"),
-        ("https://example.in", "https://example.in/"),
-        ("mailto:desk@example.in", "mailto:desk@example.in"),
-    ],
-)
-def test_canonicalize_url(url: str, canonical: str) -> None:
-    assert canonicalize_url(url) == canonical
-    assert canonicalize_url(canonical) == canonical
 
 
 def test_sources_file_ignores_unknown_keys(tmp_path: Path) -> None:

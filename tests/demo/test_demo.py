@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli_helpers import newsmon
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_finds_the_seeds_alerts_and_fetches_only_the_new_article(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "demo", "--workdir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=240,
-    )
+    result = newsmon("demo", "--workdir", str(tmp_path), timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     summary = re.search(
@@ -45,3 +40,18 @@ def test_demo_finds_the_seeds_alerts_and_fetches_only_the_new_article(tmp_path: 
     subject, body = email.split("\n", 1)
     assert re.search(r"[\u0900-\u097f]", subject), subject
     assert re.search(r"[\u0900-\u097f]{4,}", body), body[:500]
+    # Long titles and summaries are cut with a visible mark.
+    assert re.search(r"^\S.*…\s+hi\s+yes", first_cycle, re.M), first_cycle
+    assert re.search(r"audit-log:sent\s+.*…$", first_cycle, re.M), first_cycle
+    # The webhook body is printed whole: it parses as the JSON that was received.
+    body = out.split("webhook as received")[1].split("\n", 1)[1].split("\nemail as received")[0]
+    assert json.loads(body)["schema"] == "newsmon.alert/1"
+    # It ends with the commands to look at its store, and the config they need is there.
+    config = tmp_path.resolve() / "newsmon.yaml"
+    assert f"newsmon status -c {config}" in out
+    assert f"newsmon events -c {config}" in out
+    status = newsmon("status", "-c", str(config))
+    assert status.returncode == 0, status.stderr
+    listed = newsmon("events", "-c", str(config))
+    assert listed.returncode == 0, listed.stderr
+    assert "evt-1" in listed.stdout and "evt-5" in listed.stdout

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from monitor.detect import Detection, Detector
+from monitor.detect import Detector, Finding
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -36,7 +36,7 @@ def rows(name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def run(detector: Detector, items: Sequence[dict[str, Any]]) -> list[Detection]:
+def run(detector: Detector, items: Sequence[dict[str, Any]]) -> list[Finding]:
     return [
         detector.detect(
             r["title"],
@@ -61,14 +61,14 @@ def detector() -> Detector:
 
 
 @pytest.fixture(scope="module")
-def regional(detector: Detector) -> tuple[list[dict[str, Any]], list[Detection]]:
+def regional(detector: Detector) -> tuple[list[dict[str, Any]], list[Finding]]:
     items = rows("dev_regional.jsonl")
     return items, run(detector, items)
 
 
 @pytest.mark.parametrize("label", sorted(REGIONAL_FLOORS))
 def test_regional_precision_and_recall(
-    regional: tuple[list[dict[str, Any]], list[Detection]], label: str
+    regional: tuple[list[dict[str, Any]], list[Finding]], label: str
 ) -> None:
     items, found = regional
     precision, recall = precision_recall(
@@ -91,7 +91,7 @@ def test_dev_precision(detector: Detector, label: str) -> None:
 
 @pytest.mark.parametrize("key", ["party", "date", "place", "mode", "status"])
 def test_regional_event_fields(
-    regional: tuple[list[dict[str, Any]], list[Detection]], key: str
+    regional: tuple[list[dict[str, Any]], list[Finding]], key: str
 ) -> None:
     """Accuracy over labelled meetings whose text gives the field."""
     items, found = regional

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from monitor.detect import Detection, Detector
+from monitor.detect import Detector, Finding
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("seed_*.json"))
@@ -31,7 +31,7 @@ def load_seed(name: str) -> tuple[str, str]:
     return lines[0], "\n".join(lines[1:])
 
 
-def detect_seed(detector: Detector, golden: dict[str, Any]) -> Detection:
+def detect_seed(detector: Detector, golden: dict[str, Any]) -> Finding:
     title, text = load_seed(golden["seed"])
     published = date.fromisoformat(golden["published"]) if golden["published"] else None
     return detector.detect(title, text, published=published)

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.cli_helpers import newsmon
 
 ROOT = Path(__file__).resolve().parents[2]
 FLOORS = json.loads((ROOT / "tests" / "eval_floors.json").read_text(encoding="utf-8"))
 
 
 def evaluate(path: Path, split: str = "all") -> dict[str, dict[str, Any]]:
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "eval", str(path), "--split", split, "--json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    result = newsmon("eval", str(path), "--split", split, "--json", timeout=300)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["split"] == split
@@ -60,12 +54,6 @@ def test_eval_rejects_a_bad_line_with_exit_2(tmp_path: Path) -> None:
         '"election_prep": false}\n{not json}\n',
         encoding="utf-8",
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "eval", str(bad)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = newsmon("eval", str(bad), timeout=60)
     assert result.returncode == 2
     assert f"{bad}:2: invalid JSON" in result.stderr

@@ -7,9 +7,6 @@ the daemon's subprocess back end would; the site and receivers run in the test p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from monitor.demo.server import LocalSite
 from monitor.demo.site import extra_article, load_seed_articles, publish
 from monitor.store import Store
 from monitor.store.models import Alert, Article, CrawlRun
+from tests.cli_helpers import newsmon
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "cycle-secret"
@@ -33,6 +31,7 @@ def write_config(tmp: Path, store_url: str, site: str, hook: str, smtp: tuple[st
         "sources": [
             {
                 "name": "demo",
+                "allow_private": True,
                 "lang": "hi",
                 "region": "Jharkhand",
                 "feeds": [site + discovery.FEED_PATH],
@@ -70,13 +69,8 @@ def write_config(tmp: Path, store_url: str, site: str, hook: str, smtp: tuple[st
 
 
 def crawl_once(config: Path) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "crawl", "--once", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-        env={**os.environ, "HOOK_SECRET": SECRET},
+    result = newsmon(
+        "crawl", "--once", "--config", str(config), timeout=180, env={"HOOK_SECRET": SECRET}
     )
     assert result.returncode == 0, result.stderr[-3000:]
     stats: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -131,12 +125,6 @@ def test_crawl_refuses_invalid_config(tmp_path: Path, key: str) -> None:
     (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
     config = tmp_path / "newsmon.yaml"
     config.write_text("crawl:\n  concurrency_per_domain: many\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", "crawl", "--once", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = newsmon("crawl", "--once", "--config", str(config), timeout=60)
     assert result.returncode == 2
     assert key in result.stderr and str(config) in result.stderr

@@ -1,8 +1,8 @@
 """Crash safety: SIGKILL the daemon at five points of a cycle, restart, lose and double nothing.
 
 The points are reached deterministically: mid-crawl is a request the test's site holds open;
-the others are the daemon's NEWSMON_PAUSE_AT hook (monitor/ops/pause.py), which logs
-"paused at <point>" and waits there to be killed.
+the others are the pause points of `tests.hooks.pause`, installed by `tests.hooks.launch`, which
+log "paused at <point>" and wait there to be killed.
 """
 
 from __future__ import annotations
@@ -27,7 +27,11 @@ def test_killed_five_times_mid_cycle_then_restarted(tmp_path: Path, store_url: s
     seeds = load_seed_articles(ROOT / "seeds")
     with LocalSite() as site, HostileSite() as hostile:
         publish(site, seeds)
-        slow = {"name": "slow", "feeds": [hostile.base_url + "/gate/feed.xml"]}
+        slow = {
+            "name": "slow",
+            "allow_private": True,
+            "feeds": [hostile.base_url + "/gate/feed.xml"],
+        }
         config = write_config(
             tmp_path, store_url, [demo_source(site.base_url), slow], alert_log=alert_log,
             crawl={"download_timeout": 120},
@@ -43,7 +47,7 @@ def test_killed_five_times_mid_cycle_then_restarted(tmp_path: Path, store_url: s
         for point in ("after-crawl", "after-detect", "before-send", "after-send"):
             if point == "after-detect":
                 publish(site, [*seeds, extra_article()])  # news arrives while it is down
-            with DaemonProcess(config, env={"NEWSMON_PAUSE_AT": point}) as daemon:
+            with DaemonProcess(config, hooks=["--pause-at", point]) as daemon:
                 daemon.read_until(f"paused at {point}")
                 daemon.kill()
 

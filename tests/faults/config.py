@@ -15,6 +15,8 @@ def demo_source(base_url: str, name: str = "healthy") -> dict[str, Any]:
     """The demo site as a source, found through its feed, sitemap and listing."""
     return {
         "name": name,
+        # The fixture site is on loopback, which a source must be allowed to reach.
+        "allow_private": True,
         "lang": "hi",
         "region": "Jharkhand",
         "feeds": [base_url + discovery.FEED_PATH],
@@ -38,6 +40,7 @@ def write_config(
     crawl: dict[str, Any] | None = None,
     health: dict[str, Any] | None = None,
     operations: dict[str, Any] | None = None,
+    routes: list[dict[str, Any]] | None = None,
 ) -> Path:
     main = {
         "store": {"url": store_url},
@@ -48,7 +51,10 @@ def write_config(
             "concurrency_per_domain": 8,
             **(crawl or {}),
         },
-        "alerts": {"channels": [{"name": "log", "type": "file", "path": str(alert_log)}]},
+        "alerts": {
+            "channels": [{"name": "log", "type": "file", "path": str(alert_log)}],
+            **({"routes": routes} if routes is not None else {}),
+        },
         "health": health or {},
         "operations": operations or {},
     }

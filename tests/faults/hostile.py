@@ -18,10 +18,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 MIB = 1024 * 1024
+XML = "application/xml"
 HUGE_BYTES = 100 * MIB
 BOMB_BYTES = 1024 * MIB
 MANY_LINKS = 100_000
 STORM_LINKS = 40
+# Junk articles in the huge sitemap; each is listed twice, once with its "&" left as "&amp;".
+JUNK_LINKS = 5_000
+
+# Each fault a sitemap serves, as (source name, sitemap path).
+FAULT_SITEMAPS = {
+    # Every index names the next one: /sitemaps/deep/1.xml -> 2.xml -> ... without end.
+    "deep-sitemap": "/sitemaps/deep/1.xml",
+    "huge-sitemap": "/sitemaps/junk.xml",
+}
 
 # Each fault as (source name, feed path); DNS and TLS faults are addressed differently.
 FAULT_FEEDS = {
@@ -184,6 +194,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, rss([f"{base}/badenc/a.html"]), "application/rss+xml")
         if path == "/badenc/a.html":
             return self._send(200, _broken_page(), "text/html; charset=utf-8")
+        if path.startswith("/sitemaps/deep/"):
+            level = int(path.rsplit("/", 1)[1].removesuffix(".xml"))
+            return self._send(200, _sitemap_index(f"{base}/sitemaps/deep/{level + 1}.xml"), XML)
+        if path == "/sitemaps/junk.xml":
+            return self._stream(200, XML, _junk_sitemap(base))
+        if path.startswith("/junk/"):
+            number = path.split("?", 1)[0].rsplit("/", 1)[1].removesuffix(".html")
+            return self._send(200, _junk_page(number), "text/html; charset=utf-8")
         if path == "/many/feed.xml":
             return self._stream(200, "application/rss+xml", _many_links(base))
         if path.startswith("/many/"):
@@ -233,6 +251,34 @@ def _many_links(base: str) -> Iterator[bytes]:
             yield "".join(batch).encode()
             batch = []
     yield "".join(batch).encode() + b"</channel></rss>"
+
+
+def _sitemap_index(child: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{child}</loc></sitemap></sitemapindex>"
+    ).encode()
+
+
+def _junk_sitemap(base: str) -> Iterator[bytes]:
+    yield b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    batch: list[str] = []
+    for i in range(JUNK_LINKS):
+        # The second spelling is what a sitemap generator that escaped twice produces.
+        for query in (f"p={i}&amp;ref=sitemap", f"p={i}&amp;amp;ref=sitemap"):
+            batch.append(f"<url><loc>{base}/junk/{i}.html?{query}</loc></url>")
+        if len(batch) >= 1000:
+            yield "".join(batch).encode()
+            batch = []
+    yield "".join(batch).encode() + b"</urlset>"
+
+
+def _junk_page(number: str) -> bytes:
+    words = " ".join(f"shabd{number}x{k}" for k in range(120))
+    return (
+        f"<html><head><title>Junk {number}</title></head><body><article><h1>Junk {number}</h1>"
+        f"<p>{words}.</p><p>{words}.</p></article></body></html>"
+    ).encode()
 
 
 def _broken_page() -> bytes:

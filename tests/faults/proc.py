@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,10 +17,24 @@ LINE_TIMEOUT = 120.0
 
 
 class DaemonProcess:
-    """`newsmon -v run` with its stderr in a queue."""
+    """`newsmon -v run` (`newsmon run` with verbose=False) with its stderr in a queue.
 
-    def __init__(self, config: Path, *, env: dict[str, str] | None = None) -> None:
-        args = ["-m", "monitor", "-v", "run", "--config", str(config)]
+    `hooks` are options of `tests.hooks.launch` (e.g. ``["--pause-at", "after-crawl"]``), which
+    then starts it."""
+
+    def __init__(
+        self,
+        config: Path,
+        *,
+        env: dict[str, str] | None = None,
+        hooks: Sequence[str] = (),
+        verbose: bool = True,
+    ) -> None:
+        newsmon = [*(["-v"] if verbose else []), "run", "--config", str(config)]
+        if hooks:
+            args = ["-m", "tests.hooks.launch", *hooks, "--", *newsmon]
+        else:
+            args = ["-m", "monitor", *newsmon]
         self.proc = subprocess.Popen(
             [sys.executable, *args],
             cwd=ROOT,

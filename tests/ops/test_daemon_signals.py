@@ -34,7 +34,11 @@ def test_sigint_after_a_cycle_exits_zero(tmp_path: Path, sqlite_url: str) -> Non
 def test_sigterm_mid_crawl_stops_within_seconds(tmp_path: Path, sqlite_url: str) -> None:
     with HostileSite() as hostile:
         # The gate holds an article request open until the site closes, far past the stop.
-        source = {"name": "slow", "feeds": [hostile.base_url + "/gate/feed.xml"]}
+        source = {
+            "name": "slow",
+            "allow_private": True,
+            "feeds": [hostile.base_url + "/gate/feed.xml"],
+        }
         config = write_config(
             tmp_path, sqlite_url, [source], alert_log=tmp_path / "a.jsonl",
             crawl={"download_timeout": 120},

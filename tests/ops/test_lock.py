@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +12,9 @@ from sqlalchemy import text
 
 from monitor.demo.server import LocalSite
 from monitor.ops.lock import AlreadyRunning, Holder, LockUnavailable, StoreLock, holder
+from tests.cli_helpers import newsmon
 from tests.faults.config import demo_source, write_config
-from tests.faults.proc import ROOT, DaemonProcess
+from tests.faults.proc import DaemonProcess
 
 
 def test_a_second_lock_on_sqlite_is_refused_and_names_the_holder(sqlite_url: str) -> None:
@@ -98,16 +97,28 @@ def test_newsmon_run_refuses_a_second_daemon_on_the_same_store(
         )
         with DaemonProcess(config) as first:
             first.read_until("newsmon running")
-            second = subprocess.run(
-                [sys.executable, "-m", "monitor", "run", "--config", str(config)],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            second = newsmon("run", "--config", str(config), timeout=60)
             assert second.returncode == 2
             assert "already running on this store" in second.stderr
             assert len(second.stderr.strip().splitlines()) == 1, second.stderr
             first.signal(signal.SIGTERM)
             first.read_until("stopped cleanly")
             assert first.wait() == 0
+
+
+def test_crawl_once_beside_a_running_daemon_refuses_in_one_line(
+    tmp_path: Path, store_url: str
+) -> None:
+    from tests.cli_helpers import newsmon
+    from tests.commands.test_cli_errors import one_line_error
+    from tests.commands.test_cli_errors import write_config as bare_config
+
+    config = str(bare_config(tmp_path, store_url))
+    daemon = StoreLock(store_url)  # what `newsmon run` holds for its life
+    daemon.acquire()
+    try:
+        one_line_error(newsmon("crawl", "--once", "--config", config), 2, "already running")
+    finally:
+        daemon.release()
+    done = newsmon("crawl", "--once", "--config", config)
+    assert done.returncode == 0, done.stderr

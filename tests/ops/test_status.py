@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +11,8 @@ from monitor.commands.status import show_status
 from monitor.ops.lock import StoreLock
 from monitor.store import Store
 from monitor.store.models import Alert, CrawlRun, Source
+from tests.cli_helpers import newsmon
 from tests.faults.config import write_config
-from tests.faults.proc import ROOT
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 
@@ -53,7 +51,10 @@ def fill(store: Store) -> None:
                 articles_new=3,
                 articles_seen=0,
                 errors=1,
-                stats={},
+                stats={
+                    "newsmon/source/beta/cut_off": 1,
+                    "newsmon/source/beta/cut_off_reason": "time budget of 300 s spent",
+                },
             )
         )
         for i, state in enumerate(("pending", "sent", "sent", "failed")):
@@ -81,6 +82,8 @@ def test_status_shows_cycles_sources_and_outbox(tmp_path: Path, store_url: str) 
     assert by_name["beta"]["health"] == "failing"
     assert by_name["beta"]["consecutive_failures"] == 4
     assert by_name["gamma"]["health"] == "new"  # configured, never crawled
+    assert by_name["beta"]["cut_off"] == "time budget of 300 s spent"
+    assert by_name["alpha"]["cut_off"] is None
     alerts = status["alerts"]
     assert (alerts["pending"], alerts["sent"], alerts["failed"]) == (1, 2, 1)
     assert alerts["recent_failed"][0]["last_error"] == "http 500"
@@ -90,6 +93,7 @@ def test_status_shows_cycles_sources_and_outbox(tmp_path: Path, store_url: str) 
     text = out.getvalue()
     assert "daemon: not running" in text
     assert "beta" in text and "failing" in text and "HTTP 503" in text
+    assert "cut off in the last cycle: time budget of 300 s spent" in text
     assert "1 pending, 1 failed, 2 sent" in text
 
 
@@ -98,10 +102,7 @@ def test_status_command_names_the_running_daemon(tmp_path: Path, sqlite_url: str
     lock = StoreLock(sqlite_url)
     lock.acquire()  # as a running daemon holds it
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "monitor", "status", "--json", "--config", str(config)],
-            cwd=ROOT, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+        result = newsmon("status", "--json", "--config", str(config), timeout=60)
     finally:
         lock.release()
     assert result.returncode == 0, result.stderr

@@ -234,7 +234,8 @@ def sources_config(base: str) -> list[dict[str, object]]:
     """The sources above with absolute URLs, as config/sources.yaml entries."""
     entries = []
     for name, spec in SOURCES.items():
-        entry: dict[str, object] = {"name": name, **spec}
+        # The fixture site is on loopback, which a source must be allowed to reach.
+        entry: dict[str, object] = {"name": name, "allow_private": True, **spec}
         for key in ("feeds", "sitemaps"):
             if key in entry:
                 entry[key] = [base + str(path) for path in spec[key]]  # type: ignore[attr-defined]

@@ -25,9 +25,11 @@ def main(base: str, out: str, overrides: list[str]) -> None:
         name, _, value = pair.partition("=")
         settings.set(name, value)
     sources = [
-        SourceSpec(name="atom", feeds=(f"{base}/feeds/atom.xml",)),
+        # The fixture site is on loopback, which a source must be allowed to reach.
+        SourceSpec(name="atom", feeds=(f"{base}/feeds/atom.xml",), allow_private=True),
         SourceSpec(
             name="listing",
+            allow_private=True,
             listings=(
                 ListingSpec(
                     url=f"{base}/section/politics/",

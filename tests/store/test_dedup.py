@@ -18,6 +18,7 @@ from monitor.events.intake import detect_pending
 from monitor.store import Store
 from monitor.store.articles import save_article
 from monitor.store.models import Alert, Article, ArticleBand, Detection, Event, Source
+from tests.cli_helpers import newsmon
 
 NOW = datetime(2024, 9, 2, 6, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,8 +221,6 @@ def test_seeds_give_four_events() -> None:
 
 
 def test_events_command_lists_and_filters(tmp_path: Path) -> None:
-    import subprocess
-    import sys
 
     from monitor.events.grouping import assign_event
 
@@ -261,15 +260,9 @@ def test_events_command_lists_and_filters(tmp_path: Path) -> None:
     store.dispose()
 
     def run(*args: str) -> list[dict[str, object]]:
-        out = subprocess.run(
-            [sys.executable, "-m", "monitor", "events", "--json", "--config", str(config), *args],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            timeout=60,
-        ).stdout
-        return [json.loads(line) for line in out.splitlines()]
+        done = newsmon("events", "--json", "--config", str(config), *args, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines()]
 
     assert [e["party"] for e in run()] == ["JMM", "BJP"]
     assert [e["party"] for e in run("--party", "BJP")] == ["BJP"]

@@ -59,7 +59,7 @@ def judge(row: Source, ops: OperationsConfig, now: datetime) -> str:
     return "ok"
 
 
-def check_sources(
+def queue_health_notices(
     store: Store,
     ops: OperationsConfig,
     sources: Sequence[SourceConfig],

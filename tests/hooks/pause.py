@@ -1,10 +1,10 @@
 """A test hook: stop the daemon dead at a named point of a cycle, to be killed there.
 
-`NEWSMON_PAUSE_AT=after-crawl` (or `after-detect`, `before-send`, `after-send`; several may be
-given, comma-separated) makes `newsmon run` log ``paused at <point>`` the first time it reaches
-that point and then wait forever. The crash-safety test kills it there with SIGKILL, which is
-the only way to prove that a crash *between* two steps loses and doubles nothing. Unset, the
-hook installs nothing and costs nothing.
+`python -m tests.hooks.launch --pause-at after-crawl -- run -c CONFIG` (or `after-detect`,
+`before-send`, `after-send`; several may be given, comma-separated) runs `newsmon run` that logs
+``paused at <point>`` the first time it reaches that point and then waits forever. The
+crash-safety test kills it there with SIGKILL, which is the only way to prove that a crash
+*between* two steps loses and doubles nothing.
 
 - ``after-crawl``: the crawl run is recorded, nothing of it detected yet;
 - ``after-detect``: detections, events and their outbox rows are committed, nothing sent;
@@ -41,7 +41,7 @@ class _Points:
         if name not in self.names:
             return False
         self.names.discard(name)
-        log.warning("paused at %s (NEWSMON_PAUSE_AT)", name)
+        log.warning("paused at %s", name)
         return True
 
     async def pause_async(self, name: str) -> None:
@@ -86,17 +86,17 @@ def install_pause_points(monitor: Monitor, spec: str) -> None:
         return
     unknown = names - set(POINTS)
     if unknown:
-        raise ValueError(f"NEWSMON_PAUSE_AT: unknown point(s) {sorted(unknown)}; know {POINTS}")
+        raise ValueError(f"--pause-at: unknown point(s) {sorted(unknown)}; know {POINTS}")
     points = _Points(names)
     monitor.crawler = _PausingCrawl(monitor.crawler, points)
     dispatcher = monitor.dispatcher
     dispatcher.channels = {k: _PausingChannel(c, points) for k, c in dispatcher.channels.items()}
-    detect = monitor.detect
+    detect = monitor.detect_stored
 
-    def detect_then_pause() -> Any:
-        outcome = detect()
-        points.pause("after-detect")
+    async def detect_then_pause() -> Any:
+        outcome = await detect()
+        await points.pause_async("after-detect")
         return outcome
 
     # An instance attribute shadows the method for this monitor only.
-    monitor.detect = detect_then_pause  # type: ignore[method-assign]
+    monitor.detect_stored = detect_then_pause  # type: ignore[method-assign]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from monitor.alerts.source_health import SCHEMA, queue_health_notices
 from monitor.config.model import SourceConfig
 from monitor.config.ops import OperationsConfig
-from monitor.ops.source_health import SCHEMA, check_sources
 from monitor.store import Store
 from monitor.store.models import Alert, Source
 
@@ -52,7 +52,7 @@ def test_failing_source_is_told_once_and_its_recovery_once(store_url: str) -> No
         at += timedelta(minutes=15)
         crawl(store, "alpha", failed=True, new_article=False, at=at)
         crawl(store, "beta", failed=False, new_article=True, at=at)
-        check_sources(store, OPS, SOURCES, ("log",), now=at)
+        queue_health_notices(store, OPS, SOURCES, ("log",), now=at)
     assert notices(store) == [("alpha", "failing", "ops")]
     with store.session() as s:
         alert = s.scalars(select(Alert).where(Alert.kind == "operator")).one()
@@ -67,12 +67,12 @@ def test_failing_source_is_told_once_and_its_recovery_once(store_url: str) -> No
     store = Store(store_url)
     at += timedelta(minutes=15)
     crawl(store, "alpha", failed=True, new_article=False, at=at)
-    assert check_sources(store, OPS, SOURCES, ("log",), now=at) == []
+    assert queue_health_notices(store, OPS, SOURCES, ("log",), now=at) == []
 
     for _ in range(2):
         at += timedelta(minutes=15)
         crawl(store, "alpha", failed=False, new_article=True, at=at)
-        check_sources(store, OPS, SOURCES, ("log",), now=at)
+        queue_health_notices(store, OPS, SOURCES, ("log",), now=at)
     assert notices(store) == [("alpha", "failing", "ops"), ("alpha", "recovered", "ops")]
     store.dispose()
 
@@ -85,13 +85,13 @@ def test_stale_source_is_told_once_and_recovers_with_a_new_article(store_url: st
         at += timedelta(hours=1)
         crawl(store, "alpha", failed=False, new_article=False, at=at)
         crawl(store, "beta", failed=False, new_article=True, at=at)
-        check_sources(store, ops, SOURCES, ("log", "mail"), now=at)
+        queue_health_notices(store, ops, SOURCES, ("log", "mail"), now=at)
     assert notices(store) == [("alpha", "stale", "log"), ("alpha", "stale", "mail")]
 
     at += timedelta(hours=1)
     crawl(store, "alpha", failed=False, new_article=True, at=at)
-    check_sources(store, ops, SOURCES, ("log", "mail"), now=at)
-    check_sources(store, ops, SOURCES, ("log", "mail"), now=at)
+    queue_health_notices(store, ops, SOURCES, ("log", "mail"), now=at)
+    queue_health_notices(store, ops, SOURCES, ("log", "mail"), now=at)
     assert notices(store)[2:] == [("alpha", "recovered", "log"), ("alpha", "recovered", "mail")]
     store.dispose()
 
@@ -110,6 +110,6 @@ def test_sources_whose_names_differ_only_by_a_wildcard_are_told_apart(sqlite_url
         for _ in range(3):
             at += timedelta(minutes=15)
             crawl(store, failing, failed=True, new_article=False, at=at)
-            check_sources(store, OPS, sources, ("log",), now=at)
+            queue_health_notices(store, OPS, sources, ("log",), now=at)
     assert notices(store) == [("news-18", "failing", "ops"), ("news_18", "failing", "ops")]
     store.dispose()

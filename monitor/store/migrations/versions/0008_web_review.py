@@ -1,7 +1,7 @@
 """web page: review actions and states, API tokens, secrets, full-text index of articles
 
-Revision ID: 0005_web_review
-Revises: 0004
+Revision ID: 0008_web_review
+Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_web_review"
-down_revision = "0004"
+revision = "0008_web_review"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

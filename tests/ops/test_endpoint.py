@@ -18,7 +18,7 @@ from monitor.config.ops import HealthConfig, split_listen
 from monitor.demo.server import LocalSite
 from monitor.demo.site import load_seed_articles, publish
 from monitor.errors import NewsmonError
-from monitor.ops.endpoint import DaemonState, HealthServer
+from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.metrics import Metrics
 from monitor.store import Store
 from tests.faults.config import demo_source, write_config
@@ -73,6 +73,7 @@ def test_healthz_and_metrics_after_a_cycle(tmp_path: Path, sqlite_url: str) -> N
         return samples[(name, tuple(sorted(labels.items())))]
 
     assert value("newsmon_cycles_total", outcome="ok") == 1
+    assert not [name for name, _ in samples if name.endswith("_created")]
     assert value("newsmon_pages_fetched_total") >= 5
     assert value("newsmon_articles_total", result="new") == 5
     assert value("newsmon_detections_total") == 5
@@ -112,13 +113,13 @@ def test_a_listen_address_that_cannot_be_used_is_a_clear_error(sqlite_url: str) 
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(NewsmonError, match=rf"health.listen 127.0.0.1:{port}: cannot listen"):
-            HealthServer(("127.0.0.1", port), DaemonState(), Metrics(store), store, None)
+            EndpointServer(("127.0.0.1", port), DaemonState(), Metrics(store), store, None)
     store.dispose()
 
 
 def test_the_endpoint_listens_on_ipv6_loopback(sqlite_url: str) -> None:
     store = Store(sqlite_url)
-    server = HealthServer(("::1", 0), DaemonState(), Metrics(store), store, None)
+    server = EndpointServer(("::1", 0), DaemonState(), Metrics(store), store, None)
     server.start()
     try:
         status, kind, text = get(f"http://[::1]:{server.address[1]}/metrics")
