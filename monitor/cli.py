@@ -496,5 +496,107 @@ def status(config_path: Path, as_json: bool) -> None:
     show_status(config_path, as_json, sys.stdout)
 
 
+@main.group(invoke_without_command=True)
+@CONFIG_OPTION
+@click.option("--listen", default=None, help="host:port to bind (default: web.listen).")
+@click.pass_context
+def web(ctx: click.Context, config_path: Path, listen: str | None) -> None:
+    """Serve the web page over the store (events, review, feeds, API)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from monitor.config.model import load_config
+    from monitor.config.web import host_port
+    from monitor.web.app import serve
+
+    config = load_config(config_path)
+    host, port = None, None
+    if listen:
+        try:
+            host, port = host_port(listen)
+        except ValueError as exc:
+            raise NewsmonError(f"--listen: {exc}") from None
+    serve(config, host, port)
+
+
+@web.command("add-user")
+@CONFIG_OPTION
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "reviewer", "admin"]),
+    default="viewer",
+    show_default=True,
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="NEWSMON_WEB_PASSWORD",
+    help="Asked for when not given (or set NEWSMON_WEB_PASSWORD).",
+)
+def web_add_user(config_path: Path, name: str, role: str, password: str) -> None:
+    """Add or replace a web user; the password is stored as an argon2 hash."""
+    from typing import cast
+
+    from monitor.config.model import load_config
+    from monitor.config.web import Role
+    from monitor.web.auth import add_user
+
+    path = add_user(load_config(config_path), name, cast(Role, role), password)
+    click.echo(f"{path}: user {name} ({role}) saved")
+
+
+@web.command("add-token")
+@CONFIG_OPTION
+@click.argument("name")
+def web_add_token(config_path: Path, name: str) -> None:
+    """Make a read-only API token; it is printed once and only its hash is stored."""
+    from monitor.config.model import load_config
+    from monitor.store import Store
+    from monitor.web.auth import create_token
+
+    store = Store(load_config(config_path).settings.store.url)
+    try:
+        click.echo(create_token(store, name))
+    finally:
+        store.dispose()
+
+
+@main.group()
+def labels() -> None:
+    """The desk's review judgments as labelled data."""
+
+
+@labels.command("export")
+@CONFIG_OPTION
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write here instead of standard output.",
+)
+def labels_export(config_path: Path, output: Path | None) -> None:
+    """Write reviewed events' reports as `newsmon eval` input lines."""
+    from monitor.commands.labels import export_labels
+    from monitor.config.model import load_config
+    from monitor.store import Store
+
+    store = Store(load_config(config_path).settings.store.url)
+    try:
+        if output is None:
+            count = export_labels(store, sys.stdout)
+        else:
+            try:
+                with output.open("w", encoding="utf-8") as out:
+                    count = export_labels(store, out)
+            except OSError as exc:
+                raise NewsmonError(f"{output}: cannot be written: {exc.strerror or exc}") from None
+    finally:
+        store.dispose()
+    click.echo(f"{count} labelled item(s) exported", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -22,6 +22,7 @@ from monitor.alerts.routing import last_digest_time, matches, reports_of
 from monitor.config.alerts import AlertsConfig, RouteConfig
 from monitor.store import Store
 from monitor.store.models import Alert, Article, Detection, Event, Source
+from monitor.store.review import withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ def digest_items(
         event = session.get(Event, event_id)
         if event is None or not matches(route, reports_of(session, event)):
             continue
+        if withdrawn(session, event_id):
+            continue  # the desk marked it a false positive or merged it away
         if route.mode != "digest":
             told = delivered_urls(session, event_id, channel)
             # Not told at all: the alert still waiting will name every report when it goes.

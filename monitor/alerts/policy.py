@@ -28,6 +28,7 @@ from monitor.alerts.outbox import (
 from monitor.alerts.routing import matches, release_time, reports_of
 from monitor.config.alerts import AlertsConfig, RouteConfig
 from monitor.store.models import Alert, Article, Detection, Event
+from monitor.store.review import withdrawn
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class AlertPolicy:
     ) -> int:
         """Queue the alerts `event` needs now; returns how many rows were added."""
         session.flush()
+        if withdrawn(session, event.id):
+            # The desk marked it a false positive (or merged it away): later reports of it
+            # are stored and grouped, but announce nothing.
+            return 0
         if not created:
             refresh_pending(session, event, now=now)
         immediate = [r for r in self.routes if r.mode == "immediate"]

@@ -47,6 +47,7 @@ from monitor.config.distributed import DistributedConfig
 from monitor.config.env import MissingVariable, expand
 from monitor.config.names import unknown_key_reason
 from monitor.config.ops import HealthConfig, OperationsConfig
+from monitor.config.web import WebConfig
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/newsmon.yaml")
@@ -239,6 +240,7 @@ class Settings(_Model):
     alerts: AlertsConfig = AlertsConfig()
     health: HealthConfig = HealthConfig()
     operations: OperationsConfig = OperationsConfig()
+    web: WebConfig = WebConfig()
     distributed: DistributedConfig = DistributedConfig()
 
     @model_validator(mode="after")

@@ -312,7 +312,18 @@ def run_demo(workdir: Path | None = None, out: TextIO = sys.stdout) -> DemoOutco
     stale_files = ("newsmon.sqlite", "newsmon.sqlite-wal", "newsmon.sqlite-shm", "alerts.jsonl")
     for stale in (*stale_files, "newsmon.yaml", "sources.yaml"):
         (workdir / stale).unlink(missing_ok=True)
-    return reactor.run(lambda: _demo(workdir, out))
+    outcome = reactor.run(lambda: _demo(workdir, out))
+    from monitor.web.demo import DEMO_USER, write_web_config
+
+    config_path, password = write_web_config(
+        workdir,
+        demo_config(workdir, "http://127.0.0.1:1", "http://127.0.0.1:1/hook", ("127.0.0.1", 25)),
+    )
+    out.write(
+        f"\nweb page: newsmon web -c {config_path}   then open http://127.0.0.1:8080/ "
+        f"as {DEMO_USER} / {password}\n"
+    )
+    return outcome
 
 
 def _has_devanagari(text: str) -> bool:

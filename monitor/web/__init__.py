@@ -1,0 +1,1 @@
+"""The web page for the desk: events, evidence, review, feeds and a read-only API."""
