@@ -35,6 +35,7 @@ from monitor.config.model import Config, SourceConfig, project_dir
 from monitor.config.names import check_route_names
 from monitor.crawl.due import due_sources, mark_started, record_crawl
 from monitor.crawl.runner import CrawlBackend, CrawlStats, InProcessCrawl, scrapy_settings
+from monitor.crawl.watchdog import StepAbandoned, Watchdog
 from monitor.detect import Detector, LexiconError, load_lexicon
 from monitor.errors import ConfigError
 from monitor.events.intake import (
@@ -44,7 +45,6 @@ from monitor.events.intake import (
     pending_articles,
     record_failure,
 )
-from monitor.ops.watchdog import StepAbandoned, Watchdog
 from monitor.store import Store
 from monitor.store.models import CrawlRun
 
@@ -245,8 +245,8 @@ class Monitor:
         return [i for i in ids if i not in self.failed_articles][:DETECT_PER_CYCLE]
 
     def article_failed(self, article_id: int, exc: Exception) -> DetectOutcome:
-        """Record that an article's detection failed or hung; later cycles skip it. A hung
-        one is also kept aside in memory, since its abandoned thread may still be running."""
+        """Record that an article's detection failed or hung; later cycles skip it. It is also
+        kept aside in memory: a hung one's abandoned thread may still be running."""
         hung = isinstance(exc, StepAbandoned)
         log.error(
             "article %d: detection failed; skipped until retried: %s: %s",
@@ -255,8 +255,7 @@ class Monitor:
             exc,
             exc_info=None if hung else exc,
         )
-        if hung:
-            self.failed_articles.add(article_id)
+        self.failed_articles.add(article_id)
         return record_failure(self.store, article_id, exc)
 
     async def dispatch(self) -> DispatchReport:

@@ -20,6 +20,7 @@ STAGES = (
     "alerts",
     "events",
     "cycle",
+    "distributed",
     "ops",
     "commands",
     "demo",

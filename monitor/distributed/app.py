@@ -10,6 +10,7 @@ done so a late copy of its message does nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Task
@@ -33,7 +34,13 @@ def transport_options(dist: DistributedConfig) -> dict[str, Any]:
     }
 
 
-def make_app(dist: DistributedConfig) -> Celery:
+# What a worker runs for each task, given by the worker when it starts (`make_app(dist, run)`):
+# the coordinator, which only sends, never loads the worker's side.
+Runner = Callable[[int, dict[str, Any], str], tuple[str, float | None]]
+_runner: Runner | None = None
+
+
+def make_app(dist: DistributedConfig, runner: Runner | None = None) -> Celery:
     app = Celery("newsmon", broker=dist.broker_url, set_as_current=False)
     app.conf.update(
         broker_transport_options=transport_options(dist),
@@ -55,6 +62,9 @@ def make_app(dist: DistributedConfig) -> Celery:
         task_send_sent_event=False,
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
+    global _runner
+    if runner is not None:
+        _runner = runner
     app.task(
         name=TASK_NAME,
         bind=True,
@@ -66,10 +76,9 @@ def make_app(dist: DistributedConfig) -> Celery:
 
 
 def _crawl_source(self: Task, task_id: int, source: dict[str, Any]) -> str:
-    # Imported here: the coordinator, which only sends, never loads the worker's side.
-    from monitor.distributed.worker import run_task
-
-    outcome, retry_in = run_task(task_id, source, self.request.hostname or "worker")
+    if _runner is None:
+        raise RuntimeError("this process sends crawl tasks; it cannot run them")
+    outcome, retry_in = _runner(task_id, source, self.request.hostname or "worker")
     if retry_in is not None:
         raise self.retry(countdown=retry_in)
     return outcome

@@ -153,7 +153,7 @@ def start_worker(
     _WORKER = _Worker(
         config_path.resolve(), config, mp, Store(config.settings.store.url, migrate=False)
     )
-    app = make_app(dist)
+    app = make_app(dist, run_task)
     argv = [
         "worker",
         "--pool=threads",

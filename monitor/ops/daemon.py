@@ -27,12 +27,12 @@ from typing import Any
 
 from monitor.config.model import Config, load_config
 from monitor.crawl import reactor as reactor_setup
+from monitor.crawl.watchdog import StepAbandoned, Watchdog
 from monitor.cycle import Monitor
 from monitor.errors import NewsmonError
 from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.lock import LockUnavailable, StoreLock
 from monitor.ops.metrics import Metrics
-from monitor.ops.watchdog import StepAbandoned, Watchdog
 
 log = logging.getLogger(__name__)
 # The start-up line and one line per cycle: what an operator sees without -v (the CLI sets

@@ -22,9 +22,9 @@ from typing import Any
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from monitor.crawl.watchdog import Watchdog
 from monitor.errors import NewsmonError
 from monitor.ops.metrics import Metrics
-from monitor.ops.watchdog import Watchdog
 from monitor.store import Store
 
 log = logging.getLogger(__name__)

@@ -31,8 +31,8 @@ from monitor.store.models import Alert, DetectFailure, Source
 
 if TYPE_CHECKING:
     from monitor.alerts.dispatch import DispatchReport
+    from monitor.crawl.watchdog import Step
     from monitor.cycle import CycleReport
-    from monitor.ops.watchdog import Step
     from monitor.store import Store
 
 log = logging.getLogger(__name__)

@@ -89,7 +89,7 @@ def test_broker_down_while_sources_fall_due(
                         _tick(monitor, coordinator)
                     return len(done) == count
 
-                wait_for("the first round", lambda: all_done(3))
+                wait_for("the first round", lambda: all_done(3), timeout=240)
 
                 redis.stop()
                 caplog.set_level(logging.WARNING, logger="monitor.distributed.coordinator")

@@ -88,7 +88,7 @@ def serve_perf_site(site: LocalSite, folder: Path) -> list[str]:
 def write_config(tmp: Path, store_url: str, site: str) -> Path:
     (tmp / "sources.yaml").write_text(
         "sources:\n  - name: perfsite\n    lang: en\n"
-        f"    sitemaps: [{site}/sitemap.xml]\n    max_articles: 5000\n",
+        f"    sitemaps: [{site}/sitemap.xml]\n    max_articles: 5000\n    allow_private: true\n",
         encoding="utf-8",
     )
     config = tmp / "newsmon.yaml"

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from crawler.sources import SourceSpec
 from monitor.config.model import load_config
 from monitor.crawl.runner import CrawlStats
+from monitor.crawl.watchdog import StepAbandoned, Watchdog, in_thread
 from monitor.cycle import Monitor
 from monitor.detect import Detector, Finding
 from monitor.ops.endpoint import DaemonState, EndpointServer
 from monitor.ops.metrics import Metrics
-from monitor.ops.watchdog import StepAbandoned, Watchdog, in_thread
 from monitor.store import Store
 from monitor.store.articles import save_article
 from monitor.store.models import Article
