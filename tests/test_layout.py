@@ -23,6 +23,7 @@ STAGES = (
     "distributed",
     "ops",
     "commands",
+    "web",
     "demo",
     "cli",
     "__main__",
