@@ -115,7 +115,7 @@ def test_hostile_sources_leave_the_healthy_one_whole(tmp_path: Path, sqlite_url:
             health={"listen": "127.0.0.1:0"},
         )
         with DaemonProcess(config) as daemon:
-            daemon.read_until("cycle 1:", timeout=90)
+            daemon.read_until("cycle 1 done", timeout=90)
             peak = daemon.peak_rss_mb()
             metrics = metrics_of(daemon.lines)
             daemon.signal(signal.SIGTERM)

@@ -68,7 +68,7 @@ def test_one_failing_article_is_set_aside_and_the_others_alerted(
             line = daemon.read_until("health endpoint on")[-1]
             base = re.search(r"(http://127\.0\.0\.1:\d+)/healthz", line)
             assert base is not None
-            daemon.read_until("cycle 1:")
+            daemon.read_until("cycle 1 done")
             figures = metrics(base.group(1) + "/metrics")
             daemon.signal(signal.SIGTERM)
             daemon.read_until("stopped cleanly")

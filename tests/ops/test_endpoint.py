@@ -47,7 +47,7 @@ def test_healthz_and_metrics_after_a_cycle(tmp_path: Path, sqlite_url: str) -> N
             line = daemon.read_until("health endpoint on")[-1]
             base = re.search(r"(http://127\.0\.0\.1:\d+)/healthz", line)
             assert base is not None
-            daemon.read_until("cycle 1:")
+            daemon.read_until("cycle 1 done")
             status, kind, body = get(base.group(1) + "/healthz")
             mstatus, mkind, text = get(base.group(1) + "/metrics")
             missing, _, _ = get(base.group(1) + "/nothing")
