@@ -111,7 +111,9 @@ def test_broker_down_while_sources_fall_due(
                 caplog.clear()
                 _tick(monitor, coordinator)
                 assert "the broker is back: 3 waiting task(s) sent" in caplog.text
-                wait_for("the second round after the broker came back", lambda: all_done(6), timeout=240)
+                wait_for(
+                    "the second round after the broker came back", lambda: all_done(6), timeout=240
+                )
     finally:
         redis.stop()
     for name in sites.names:
