@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from monitor.config.distributed import DistributedConfig
+from monitor.crawl.due import due_sources
 from monitor.cycle import CycleReport, Monitor
 from monitor.distributed import taskstate
 from monitor.distributed.source_lock import held_sources
@@ -97,7 +98,6 @@ class Coordinator:
         store = monitor.store
         now = store.clock()
         by_name = {s.name: s for s in monitor.config.enabled_sources()}
-        due = monitor.due_sources(now)
         with store.session() as session:
             stale = taskstate.stale(
                 session,
@@ -105,7 +105,17 @@ class Coordinator:
                 running_before=now - timedelta(seconds=self.dist.lost_after_seconds),
             )
             held = held_sources(session.connection(), sorted({r.source for r in stale}))
+            # Open tasks first, due sources second: a task that finishes in between has
+            # recorded its crawl in the same transaction as its end, so the second read sees
+            # the source as crawled. The other order lets it look due and not busy, and it is
+            # crawled twice.
             busy = taskstate.open_sources(session)
+            due = due_sources(
+                session,
+                monitor.config.enabled_sources(),
+                default_minutes=monitor.config.settings.schedule.crawl_every_minutes,
+                now=now,
+            )
             new = taskstate.create(session, [s.name for s in due if s.name not in busy], now=now)
             pending = [(r.id, r.source) for r in taskstate.unsent(session)]
             pending += [(r.id, r.source) for r in stale if r.source not in held]
