@@ -8,13 +8,14 @@ event that was already announced.
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import StrictModel as _Model
 from monitor.config.base import known_zone
+from monitor.config.channels import Channel, ChannelSettings, Language
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 _CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -30,59 +31,6 @@ class RetryConfig(_Model):
     max_attempts: int = Field(8, ge=1)
     base_delay_seconds: float = Field(30.0, gt=0)
     max_delay_seconds: float = Field(3600.0, gt=0)
-
-
-class WebhookChannelConfig(_Model):
-    type: Literal["webhook"]
-    name: str
-    url: str
-    secret: str | None = None
-    timeout: float = Field(10.0, gt=0)
-    headers: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
-
-
-Language = Literal["hi", "en"]
-
-
-class EmailChannelConfig(_Model):
-    type: Literal["email"]
-    name: str
-    host: str
-    port: int = Field(25, ge=1, le=65535)
-    sender: str
-    recipients: tuple[str, ...] = Field(min_length=1)
-    username: str | None = None
-    password: str | None = None
-    security: Literal["none", "starttls", "tls"] = "none"
-    timeout: float = Field(10.0, gt=0)
-    # The language of the labels ("Party:", "When:"); headlines stay as the outlet wrote them.
-    language: Language | None = None
-
-
-class FileChannelConfig(_Model):
-    type: Literal["file"]
-    name: str
-    path: str
-
-
-class AppriseChannelConfig(_Model):
-    type: Literal["apprise"]
-    name: str
-    urls: tuple[str, ...] = Field(min_length=1)
-    language: Language | None = None
-
-
-ChannelConfig = Annotated[
-    WebhookChannelConfig | EmailChannelConfig | FileChannelConfig | AppriseChannelConfig,
-    Field(discriminator="type"),
-]
 
 
 class QuietHoursConfig(_Model):
@@ -135,14 +83,15 @@ class RouteConfig(_Model):
 
 class AlertsConfig(_Model):
     retry: RetryConfig = RetryConfig()
-    channels: tuple[ChannelConfig, ...] = ()
+    # Each kind of channel brings its own settings (monitor/alerts/channels/).
+    channels: tuple[Channel, ...] = ()
     routes: tuple[RouteConfig, ...] = ()
     # A folder (relative to the config file) whose templates replace the built-in ones.
     templates: str | None = None
 
     @field_validator("channels")
     @classmethod
-    def _unique_names(cls, value: tuple[ChannelConfig, ...]) -> tuple[ChannelConfig, ...]:
+    def _unique_names(cls, value: tuple[ChannelSettings, ...]) -> tuple[ChannelSettings, ...]:
         names = [c.name for c in value]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

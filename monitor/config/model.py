@@ -32,17 +32,10 @@ from crawler import settings as crawler_defaults
 from crawler.addresses import parse_host_port
 from crawler.sources import ListingSpec, SourceSpec
 from crawler.urls import canonicalize_url
-from monitor.config.alerts import (
-    AlertsConfig,
-    AppriseChannelConfig,
-    ChannelConfig,
-    EmailChannelConfig,
-    FileChannelConfig,
-    RetryConfig,
-    WebhookChannelConfig,
-)
+from monitor.config.alerts import AlertsConfig, RetryConfig
 from monitor.config.base import StrictModel as _Model
 from monitor.config.base import known_zone
+from monitor.config.channels import ChannelSettings
 from monitor.config.distributed import DistributedConfig
 from monitor.config.env import MissingVariable, expand
 from monitor.config.names import unknown_key_reason
@@ -54,13 +47,9 @@ DEFAULT_CONFIG = Path("config/newsmon.yaml")
 
 __all__ = [
     "AlertsConfig",
-    "AppriseChannelConfig",
-    "ChannelConfig",
+    "ChannelSettings",
     "Config",
-    "EmailChannelConfig",
-    "FileChannelConfig",
     "RetryConfig",
-    "WebhookChannelConfig",
     "load_config",
 ]
 M = TypeVar("M", bound=BaseModel)

@@ -13,6 +13,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from monitor.config.alerts import RouteConfig
+from monitor.config.channels import variants
 from monitor.errors import ConfigError
 
 
@@ -26,7 +27,7 @@ def nearest(name: str, known: Collection[str], n: int = 3) -> list[str]:
 
 
 def unknown_key_reason(root: type[BaseModel], loc: Sequence[int | str]) -> str:
-    """"unknown key" with the nearest keys allowed at `loc` (pydantic says "Extra inputs")."""
+    """ "unknown key" with the nearest keys allowed at `loc` (pydantic says "Extra inputs")."""
     known = sorted({key for model in _models_at(root, loc[:-1]) for key in _keys(model)})
     guesses = nearest(str(loc[-1]), known)
     if guesses:
@@ -41,7 +42,7 @@ def _keys(model: type[BaseModel]) -> Iterable[str]:
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
+        return variants(annotation)
     return [model for arg in get_args(annotation) for model in _models_in(arg)]
 
 

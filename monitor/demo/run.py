@@ -17,17 +17,17 @@ from typing import Any, TextIO
 import yaml
 from sqlalchemy import select
 
+from monitor.alerts.channels.email import EmailSettings
+from monitor.alerts.channels.file import FileSettings
+from monitor.alerts.channels.webhook import WebhookSettings
 from monitor.commands.terminal import cut_at_word, render_table
 from monitor.config.model import (
     Config,
     CrawlConfig,
-    EmailChannelConfig,
-    FileChannelConfig,
     ListingConfig,
     Settings,
     SourceConfig,
     StoreConfig,
-    WebhookChannelConfig,
 )
 from monitor.crawl import reactor
 from monitor.cycle import CycleReport, Monitor
@@ -76,10 +76,10 @@ def demo_config(workdir: Path, site_url: str, webhook_url: str, smtp: tuple[str,
         crawl=CrawlConfig(download_delay=0, autothrottle=False, concurrency_per_domain=8),
         alerts={
             "channels": (
-                WebhookChannelConfig(
+                WebhookSettings(
                     type="webhook", name="webhook", url=webhook_url, secret=WEBHOOK_SECRET
                 ),
-                EmailChannelConfig(
+                EmailSettings(
                     type="email",
                     name="email",
                     host=smtp[0],
@@ -87,9 +87,7 @@ def demo_config(workdir: Path, site_url: str, webhook_url: str, smtp: tuple[str,
                     sender="newsmon@localhost",
                     recipients=("desk@localhost",),
                 ),
-                FileChannelConfig(
-                    type="file", name="audit-log", path=str(workdir / "alerts.jsonl")
-                ),
+                FileSettings(type="file", name="audit-log", path=str(workdir / "alerts.jsonl")),
             )
         },
     )
@@ -184,9 +182,7 @@ def _write_explore_config(workdir: Path, config: Config) -> None:
     settings = {
         "store": {"url": config.settings.store.url},
         "sources_file": "sources.yaml",
-        "alerts": {
-            "channels": [{"type": "file", "name": "audit-log", "path": "alerts.jsonl"}]
-        },
+        "alerts": {"channels": [{"type": "file", "name": "audit-log", "path": "alerts.jsonl"}]},
     }
     sources = {
         "sources": [

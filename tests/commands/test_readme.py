@@ -13,6 +13,7 @@ import click
 from pydantic import BaseModel
 
 from monitor.cli import main
+from monitor.config.channels import variants
 from monitor.config.model import Settings, SourcesFile
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -21,7 +22,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 def models_in(annotation: object) -> Iterator[type[BaseModel]]:
     """The pydantic models an annotation holds: itself, or inside unions, tuples, Annotated."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield annotation
+        yield from variants(annotation)  # a channel: every installed kind
         return
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:

@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from monitor.alerts.channels.file import FileSettings
 from monitor.alerts.policy import AlertPolicy
-from monitor.config.alerts import AlertsConfig, FileChannelConfig
+from monitor.config.alerts import AlertsConfig
 from monitor.detect import Detector
 from monitor.events.intake import detect_pending
 from monitor.store import Store
@@ -69,7 +70,7 @@ def _alerts(store: Store, event_id: int) -> list[tuple[str, str]]:
 def _run(tmp_path: Path, mark_false_positive: bool) -> tuple[Store, int, list[tuple[str, str]]]:
     now = NOW - timedelta(days=2)
     store = Store(f"sqlite:///{tmp_path / 'alerts.sqlite'}", clock=lambda: now)
-    alerts = AlertsConfig(channels=(FileChannelConfig(type="file", name="log", path="x.jsonl"),))
+    alerts = AlertsConfig(channels=(FileSettings(type="file", name="log", path="x.jsonl"),))
     policy = AlertPolicy.from_config(alerts)
     _add(store, 1, *FIRST, now)
     (first,) = detect_pending(store, Detector(), policy)
@@ -100,7 +101,7 @@ def test_a_false_positive_stops_the_events_updates(tmp_path: Path) -> None:
 
 def test_a_false_positive_withdraws_alerts_not_yet_sent(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'a.sqlite'}", clock=lambda: NOW)
-    alerts = AlertsConfig(channels=(FileChannelConfig(type="file", name="log", path="x.jsonl"),))
+    alerts = AlertsConfig(channels=(FileSettings(type="file", name="log", path="x.jsonl"),))
     _add(store, 1, *OTHER, NOW)
     (found,) = detect_pending(store, Detector(), AlertPolicy.from_config(alerts))
     assert found.event_id is not None

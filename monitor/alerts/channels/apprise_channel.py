@@ -18,18 +18,35 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final, Literal
 
-from apprise import Apprise, AppriseResult, AppriseResultStatus, NotifyFormat
+from pydantic import Field
 
-from monitor.alerts.channels.base import DeliveryResult
+from monitor.alerts.channels.base import BuildContext, ChannelKind, DeliveryResult
 from monitor.alerts.payload import Message
 from monitor.alerts.redact import Redactor, redact_url, url_secrets
 from monitor.alerts.render import Renderer, default_renderer
+from monitor.config.channels import Language
+
+if TYPE_CHECKING:
+    from apprise import Apprise, AppriseResult
 
 logger = logging.getLogger(__name__)
 
 _REMEMBERED_ALERTS: Final = 1024
+
+
+class AppriseSettings(ChannelKind):
+    """`type: apprise`: any service apprise reaches, one URL per target."""
+
+    type: Literal["apprise"]
+    urls: tuple[str, ...] = Field(min_length=1)
+    language: Language | None = None
+
+    def build(self, context: BuildContext) -> AppriseChannel:
+        return AppriseChannel(
+            self.name, self.urls, renderer=context.renderer.in_language(self.language)
+        )
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,10 @@ class AppriseChannel:
         self._delivered: OrderedDict[str, set[int]] = OrderedDict()
 
     def _target(self, url: str) -> _Target:
+        # apprise loads its plugins on import (a sizeable share of a second): only a channel
+        # that is built pays for it, not every command that reads the config.
+        from apprise import Apprise
+
         plugin = Apprise.instantiate(url)
         if plugin is None:
             raise ValueError(f"channel {self.name}: not a usable apprise URL: {redact_url(url)}")
@@ -135,6 +156,8 @@ class AppriseChannel:
             return 0.0
 
     def _notify(self, target: _Target, title: str, body: str) -> _Outcome:
+        from apprise import NotifyFormat
+
         try:
             result = target.app.notify(
                 body=body, title=title, body_format=NotifyFormat.TEXT, timeout=self._timeout
@@ -156,6 +179,8 @@ class AppriseChannel:
 
 
 def _outcome(label: str, result: AppriseResult) -> _Outcome:
+    from apprise import AppriseResultStatus
+
     status = result.status
     if status == AppriseResultStatus.SUCCESS:
         return _Outcome(True, "sent", False, "")

@@ -7,9 +7,14 @@ to say clearly whether trying again could help.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from monitor.alerts.payload import Message
+from monitor.config.channels import ChannelSettings
+
+if TYPE_CHECKING:
+    from monitor.alerts.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,24 @@ class Channel(Protocol):
     def describe(self) -> str:
         """Say where alerts go, for logs and ``newsmon`` output, without any secret."""
         ...
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a channel may need from outside its own settings to build itself."""
+
+    # Relative paths in the settings are relative to this folder (the config file's).
+    base_dir: Path
+    # The renderer with the user's templates, for channels that write text for people.
+    renderer: Renderer
+
+
+class ChannelKind(ChannelSettings):
+    """The settings of one kind of channel, which build that channel.
+
+    A kind subclasses this with ``type: Literal["<kind>"]`` and its own fields, and is named
+    in ``pyproject.toml`` under ``[project.entry-points."newsmon.channels"]``.
+    """
+
+    def build(self, context: BuildContext) -> Channel:
+        raise NotImplementedError(f"channel kind {self.type!r} does not build a channel")

@@ -19,11 +19,14 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import Literal
 
-from monitor.alerts.channels.base import DeliveryResult
+from pydantic import Field
+
+from monitor.alerts.channels.base import BuildContext, ChannelKind, DeliveryResult
 from monitor.alerts.message import AlertMessage
 from monitor.alerts.payload import Message
 from monitor.alerts.redact import Redactor
 from monitor.alerts.render import Renderer, default_renderer
+from monitor.config.channels import Language
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,35 @@ def message_id(alert_id: str, domain: str) -> str:
     """A Message-ID that is the same for every delivery of one alert."""
     digest = hashlib.sha256(alert_id.encode("utf-8")).hexdigest()[:32]
     return f"<{digest}.newsmon@{domain}>"
+
+
+class EmailSettings(ChannelKind):
+    """`type: email`: one message per alert, by SMTP, to every recipient."""
+
+    type: Literal["email"]
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    sender: str
+    recipients: tuple[str, ...] = Field(min_length=1)
+    username: str | None = None
+    password: str | None = None
+    security: Security = "none"
+    timeout: float = Field(10.0, gt=0)
+    language: Language | None = None
+
+    def build(self, context: BuildContext) -> EmailChannel:
+        return EmailChannel(
+            self.name,
+            self.host,
+            self.port,
+            self.sender,
+            self.recipients,
+            username=self.username,
+            password=self.password,
+            security=self.security,
+            timeout=self.timeout,
+            renderer=context.renderer.in_language(self.language),
+        )
 
 
 class EmailChannel:

@@ -6,11 +6,24 @@ import json
 import logging
 import threading
 from pathlib import Path
+from typing import Literal
 
-from monitor.alerts.channels.base import DeliveryResult
+from monitor.alerts.channels.base import BuildContext, ChannelKind, DeliveryResult
 from monitor.alerts.payload import Message
 
 logger = logging.getLogger(__name__)
+
+
+class FileSettings(ChannelKind):
+    """`type: file`: append each alert's JSON payload as one line to `path`."""
+
+    type: Literal["file"]
+    # Relative to the config file's folder.
+    path: str
+
+    def build(self, context: BuildContext) -> FileChannel:
+        path = Path(self.path)
+        return FileChannel(self.name, path if path.is_absolute() else context.base_dir / path)
 
 
 class FileChannel:

@@ -14,11 +14,12 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Final
+from typing import Final, Literal
 
 import httpx
+from pydantic import Field, field_validator
 
-from monitor.alerts.channels.base import DeliveryResult
+from monitor.alerts.channels.base import BuildContext, ChannelKind, DeliveryResult
 from monitor.alerts.payload import Message
 from monitor.alerts.redact import Redactor, guard_logger, redact_url, url_secrets
 from monitor.alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
@@ -28,6 +29,28 @@ logger = logging.getLogger(__name__)
 USER_AGENT: Final = "newsmon/0.1"
 _RETRYABLE_4XX: Final = frozenset({408, 425, 429})
 _SNIPPET: Final = 200
+
+
+class WebhookSettings(ChannelKind):
+    """`type: webhook`: POST each alert as signed JSON to `url`."""
+
+    type: Literal["webhook"]
+    url: str
+    secret: str | None = None
+    timeout: float = Field(10.0, gt=0)
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    def build(self, context: BuildContext) -> WebhookChannel:
+        return WebhookChannel(
+            self.name, self.url, self.secret, timeout=self.timeout, headers=self.headers
+        )
 
 
 class WebhookChannel:
