@@ -39,6 +39,19 @@ _HI_FUTURE_PHRASES = (
     "तलब किया है",
     "कराने का निर्णय",
     "करने का निर्णय",
+    # "होने जा रही है": going to happen, not under way.
+    "होने जा रही",
+    "होने जा रहा",
+    "होने जा रहे",
+    "करने जा रही",
+    "करने जा रहा",
+    "करने जा रहे",
+    "निर्धारित है",
+    "निर्धारित की गई है",
+    "निर्धारित किया गया है",
+    "की जानी है",
+    "किया जाना है",
+    "होना तय",
 )
 _HI_PAST = frozenset(
     _words(
@@ -49,13 +62,15 @@ _HI_PAST = frozenset(
 _EN_FUTURE = regex.compile(
     r"(?<!\w)(?:will|shall|to be held|is to|are to|was to|expected to|scheduled|slated|set to|"
     r"going to|due to|would be held|to meet|to hold|to chair|to address|to convene|tomorrow|"
-    r"upcoming|next week|lines up)(?!\w)"
+    r"upcoming|next week|next month|lines up|likely to|plans to|planning to|would hold|"
+    r"would meet|later this|to kick off|to begin|to discuss|to review|on the cards|proposed)(?!\w)"
 )
 _EN_PAST = regex.compile(
     r"(?<!\w)(?:was|were|held|holds|met|meets|chaired|chairs|attended|gathered|addressed|"
     r"discussed|reviewed|concluded|ended|took part|had|began|begins|convened|summoned|opened|"
     r"kicks off|kicked off|wraps up|wrapped up|spent|told|asked|trains|trained|conducted|"
-    r"yesterday|earlier|sat)(?!\w)"
+    r"yesterday|earlier|sat|hosted|organised|organized|took stock|deliberated|participated|"
+    r"presided|interacted|last night)(?!\w)"
 )
 
 
