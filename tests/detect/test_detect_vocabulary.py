@@ -1,0 +1,150 @@
+"""How reporters write of party meetings and election preparation beyond the commonest words:
+meeting kinds, preparation work, seat talk, target years, weekday direction and tense, in
+Hindi and English. Every article here is written for the test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.detect import Detector
+from monitor.detect.dates import Tense, find_dates, resolve
+from monitor.detect.normalise import fold
+from monitor.detect.tense import sentence_tense
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector()
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "भाजपा कार्यकर्ताओं की गोष्ठी में संगठन पर जोर",
+            "सीतापुर : भाजपा की मंडल स्तरीय कार्यकर्ता गोष्ठी रविवार को पार्टी कार्यालय में हुई.",
+        ),
+        (
+            "कांग्रेस का दो दिवसीय अभ्यास वर्ग शुरू",
+            "भोपाल : कांग्रेस पदाधिकारियों का अभ्यास वर्ग सोमवार को प्रदेश कार्यालय में शुरू हुआ.",
+        ),
+        (
+            "BJD leaders brainstorm on strengthening the organisation",
+            "Bhubaneswar: Senior BJD leaders brainstormed on Friday on how to strengthen the "
+            "party's organisation in the western districts.",
+        ),
+        (
+            "CPI(M) Polit Bureau meets in Delhi",
+            "New Delhi: The CPI(M) Polit Bureau meets on Saturday to take stock of the "
+            "party's work.",
+        ),
+    ],
+)
+def test_meeting_kinds(detector: Detector, title: str, text: str) -> None:
+    assert detector.detect(title, text, published=date(2025, 3, 10)).meeting
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "राजद ने बनाईं बूथ कमेटियां",
+            "दरभंगा : राजद ने प्रखंड के हर पंचायत में बूथों का गठन पूरा कर लिया है.",
+        ),
+        (
+            "सपा ने घोषित किए तीन सीटों के उम्मीदवार",
+            "लखनऊ : समाजवादी पार्टी ने शनिवार को उपचुनाव के लिए उम्मीदवारों की घोषणा कर दी.",
+        ),
+        (
+            "कांग्रेस और राजद मिलकर चुनाव लड़ेंगे",
+            "पटना : कांग्रेस और राजद ने कहा कि दोनों दल मिलकर चुनाव लड़ेंगे और सीटों की "
+            "अदला-बदली पर बातचीत चल रही है.",
+        ),
+        (
+            "AAP names candidates for civic polls",
+            "Chandigarh: The AAP named candidates for 20 wards on Monday and appointed "
+            "observers for each ward.",
+        ),
+        (
+            "SP workers go door to door ahead of 2027",
+            "Kannauj: SP workers went door to door on Sunday with leaflets on the party's "
+            "promises, ahead of 2027.",
+        ),
+    ],
+)
+def test_preparation_work(detector: Detector, title: str, text: str) -> None:
+    assert detector.detect(title, text, published=date(2025, 3, 10)).election_prep
+
+
+def test_booth_level_officers_are_the_election_commissions(detector: Detector) -> None:
+    found = detector.detect(
+        "बीएलओ की बैठक में मतदाता सूची पर चर्चा",
+        "गया : बूथ लेवल अधिकारियों की बैठक में भाजपा और राजद के बूथ एजेंटों के साथ मतदाता "
+        "सूची के पुनरीक्षण पर चर्चा हुई.",
+        published=date(2025, 3, 10),
+    )
+    assert not found.meeting and not found.election_prep
+
+
+def test_a_crime_headline_in_either_word_order_blocks_preparation(detector: Detector) -> None:
+    found = detector.detect(
+        "भाजपा नेता को मारी गोली, पुलिस जांच में जुटी",
+        "मेरठ : नेता का बेटा आगामी पंचायत चुनाव लड़ने की तैयारी कर रहा था.",
+        published=date(2025, 3, 10),
+    )
+    assert not found.election_prep
+
+
+def test_sp_is_the_party_only_by_context(detector: Detector) -> None:
+    party = detector.detect(
+        "SP chief holds meeting with district presidents",
+        "Lucknow: SP chief Akhilesh Yadav held a meeting with district presidents on Monday.",
+        published=date(2025, 3, 10),
+    )
+    police = detector.detect(
+        "SP holds meeting with station officers",
+        "Kannauj: The SP held a meeting with station officers on Monday.",
+        published=date(2025, 3, 10),
+    )
+    assert party.meeting and party.parties[:1] == ("SP",)
+    assert not police.meeting
+
+
+def test_the_first_sentence_naming_the_holder_decides_whose_meeting(detector: Detector) -> None:
+    found = detector.detect(
+        "लोजपा (रामविलास) की बैठक में सीटों पर मंथन",
+        "पटना : लोजपा (रामविलास) की बैठक मंगलवार को हुई. इसमें एनडीए के भीतर सीटों को लेकर चर्चा हुई.",
+        published=date(2025, 3, 10),
+    )
+    assert found.event is not None and found.event.party == "LJPRV"
+
+
+@pytest.mark.parametrize(
+    ("text", "tense", "expected"),
+    [
+        ("बीते रविवार को बैठक हुई", None, date(2025, 7, 13)),
+        ("आगामी सोमवार को बैठक", "past", date(2025, 7, 21)),
+        ("party will review it, as it did last monday", "future", date(2025, 7, 14)),
+        ("the committee meets next friday", None, date(2025, 7, 18)),
+        ("गत दिवस पार्टी कार्यालय में बैठक हुई", "past", date(2025, 7, 15)),
+        ("the leaders met last night", "past", date(2025, 7, 15)),
+    ],
+)
+def test_direction_words_before_a_weekday(text: str, tense: Tense | None, expected: date) -> None:
+    mention = find_dates(fold(text))[0]
+    assert resolve(mention, date(2025, 7, 16), tense) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("भाजपा की बैठक सोमवार को होने जा रही है", "future"),
+        ("कार्यसमिति की बैठक 12 मई को निर्धारित है", "future"),
+        ("the party is likely to meet on Monday", "future"),
+        ("the BJD hosted its workers on Monday", "past"),
+    ],
+)
+def test_tense_of_scheduling_phrases(text: str, expected: str) -> None:
+    assert sentence_tense(fold(text)) == expected
