@@ -74,6 +74,7 @@ _EN_PAST = regex.compile(
 )
 
 
+_ANNOUNCED_DAY = frozenset(("कल", "आज", "परसों"))
 _DEVANAGARI = regex.compile("[\u0900-\u097f]")
 
 
@@ -118,6 +119,10 @@ def _hindi_tense(clause: str) -> Tense | None:
         if token in _HI_PAST:
             return "past"
     if any(_is_future_verb(t) for t in tokens):
+        return "future"
+    # A verbless headline ending on its day ("भाजपा की बैठक कल", "सम्मेलन आज से") announces.
+    day = tokens[-2] if tokens[-1:] == ["से"] and len(tokens) > 1 else (tokens or [""])[-1]
+    if day in _ANNOUNCED_DAY:
         return "future"
     # "की" is also the genitive ("पार्टी की बैठक"); it is a verb only at the end of a clause.
     if tokens and tokens[-1] in ("की", "कीं"):

@@ -144,6 +144,9 @@ def test_direction_words_before_a_weekday(text: str, tense: Tense | None, expect
         ("कार्यसमिति की बैठक 12 मई को निर्धारित है", "future"),
         ("the party is likely to meet on Monday", "future"),
         ("the BJD hosted its workers on Monday", "past"),
+        ("जदयू कार्यकर्ताओं की बैठक कल", "future"),
+        ("कांग्रेस का प्रशिक्षण शिविर आज से", "future"),
+        ("जदयू कार्यकर्ताओं की बैठक कल हुई", "past"),
     ],
 )
 def test_tense_of_scheduling_phrases(text: str, expected: str) -> None:
