@@ -201,7 +201,11 @@ def _nearest_to_meeting(s: Signals, mentions: Sequence[DateMention]) -> DateMent
     """Of several dates in one sentence, the one written closest to the meeting word: "will
     choose a president at a session on April 12, the party announced on Tuesday after a
     working committee meeting" dates the meeting Tuesday."""
-    words = [h for h in s.hits if h.group in ("meeting", "meeting_weak")]
+    # A meeting noun names the meeting better than a verb: of "met on Wednesday and will sit
+    # again on Thursday" only the first verb is the meeting reported.
+    strong = [h for h in s.hits if h.group == "meeting"]
+    weak = [h for h in s.hits if h.group == "meeting_weak"]
+    words = strong or weak[:1]
     if not words or len(mentions) == 1:
         return mentions[0]
     return min(mentions, key=lambda m: min(abs(m.start - w.start) for w in words))

@@ -151,3 +151,62 @@ def test_direction_words_before_a_weekday(text: str, tense: Tense | None, expect
 )
 def test_tense_of_scheduling_phrases(text: str, expected: str) -> None:
     assert sentence_tense(fold(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "भाजपा का जोर कमजोर बूथों को मजबूत करने पर",
+            "रायपुर : भाजपा ने तय किया है कि हारे हुए बूथों पर विशेष टोली काम करेगी.",
+        ),
+        (
+            "BJP names polls incharge for three districts",
+            "Pune: The BJP named a polls incharge for each of three districts on Sunday.",
+        ),
+    ],
+)
+def test_booth_strength_and_in_charges(detector: Detector, title: str, text: str) -> None:
+    assert detector.detect(title, text, published=date(2025, 3, 10)).election_prep
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "मतदाता जागरूकता रैली में भाजपा और कांग्रेस के बूथ एजेंट भी शामिल",
+            "गया : स्वीप कार्यक्रम के तहत मतदाता जागरूकता रैली में आगामी चुनाव के लिए बूथ एजेंट भी पहुंचे.",
+        ),
+        (
+            "कांग्रेस के पूर्व विधायक भाजपा में शामिल",
+            "लखनऊ : आगामी विधानसभा चुनाव से पहले कांग्रेस के पूर्व विधायक ने मिलन समारोह में "
+            "भाजपा की सदस्यता ग्रहण की.",
+        ),
+    ],
+)
+def test_officials_work_and_joinings_are_not_preparation(
+    detector: Detector, title: str, text: str
+) -> None:
+    assert not detector.detect(title, text, published=date(2025, 3, 10)).election_prep
+
+
+def test_of_several_dates_the_meeting_nouns_or_first_verb_decides(detector: Detector) -> None:
+    found = detector.detect(
+        "Congress screening panel meets again",
+        "Hyderabad: The Congress screening committee met in Delhi on Wednesday to finalise "
+        "names and will sit again on Thursday.",
+        published=date(2023, 9, 21),
+    )
+    assert found.event is not None
+    assert (found.event.date, found.event.status) == ("2023-09-20", "held")
+
+
+def test_a_committee_that_sat_is_a_meeting_held(detector: Detector) -> None:
+    found = detector.detect(
+        "कांग्रेस स्क्रीनिंग कमेटी दिल्ली में",
+        "नई दिल्ली : विधानसभा चुनाव के उम्मीदवार तय करने के लिए कांग्रेस की स्क्रीनिंग कमेटी "
+        "गुरुवार को दिल्ली में बैठी.",
+        published=date(2023, 9, 22),
+    )
+    assert found.meeting and found.event is not None
+    assert (found.event.date, found.event.status) == ("2023-09-21", "held")
