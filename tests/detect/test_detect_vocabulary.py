@@ -210,3 +210,20 @@ def test_a_committee_that_sat_is_a_meeting_held(detector: Detector) -> None:
     )
     assert found.meeting and found.event is not None
     assert (found.event.date, found.event.status) == ("2023-09-21", "held")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "राजद ने बनाई कार्यकर्ताओं की सूची",
+            "दरभंगा : राजद के प्रखंड अध्यक्ष कार्यकर्ताओं के साथ बैठकर उनकी समस्याएं सुनेंगे.",
+        ),
+        (
+            "Congress says it is meeting the demands of party workers",
+            "Bhopal: The Congress said on Monday it was meeting the demands of its workers.",
+        ),
+    ],
+)
+def test_words_that_only_look_like_a_meeting(detector: Detector, title: str, text: str) -> None:
+    assert not detector.detect(title, text, published=date(2025, 3, 10)).meeting
