@@ -227,3 +227,30 @@ def test_a_committee_that_sat_is_a_meeting_held(detector: Detector) -> None:
 )
 def test_words_that_only_look_like_a_meeting(detector: Detector, title: str, text: str) -> None:
     assert not detector.detect(title, text, published=date(2025, 3, 10)).meeting
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "जदयू की संगोष्ठी में संगठन विस्तार पर चर्चा",
+            "मुजफ्फरपुर : जदयू की जिला स्तरीय संगोष्ठी शनिवार को पार्टी कार्यालय में हुई.",
+        ),
+        (
+            "JD(S) holds meet in Hassan",
+            "Hassan: The JD(S) convened its taluk presidents on Sunday to discuss the party's "
+            "organisation.",
+        ),
+    ],
+)
+def test_more_meeting_kinds(detector: Detector, title: str, text: str) -> None:
+    assert detector.detect(title, text, published=date(2025, 3, 10)).meeting
+
+
+def test_a_victory_celebration_is_not_preparation(detector: Detector) -> None:
+    found = detector.detect(
+        "उपचुनाव में जीत का जश्न, भाजपा कार्यकर्ताओं ने निकाला विजय जुलूस",
+        "रामपुर : उपचुनाव में जीत का जश्न मनाते हुए भाजपा कार्यकर्ताओं ने विजय जुलूस निकाला.",
+        published=date(2025, 3, 10),
+    )
+    assert not found.election_prep
