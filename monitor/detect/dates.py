@@ -137,6 +137,7 @@ class DateMention:
     offset: int | None = 0
     text: str = ""
     lean: Tense | None = None
+    end: int = 0
 
 
 def find_dates(folded: str) -> list[DateMention]:
@@ -144,7 +145,11 @@ def find_dates(folded: str) -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for m in _ISO.finditer(folded):
-        found.append(DateMention("absolute", m.start(), int(m[3]), int(m[2]), int(m[1]), text=m[0]))
+        found.append(
+            DateMention(
+                "absolute", m.start(), int(m[3]), int(m[2]), int(m[1]), text=m[0], end=m.end()
+            )
+        )
         taken.append(m.span())
     for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
         for m in pattern.finditer(folded):
@@ -160,18 +165,24 @@ def find_dates(folded: str) -> list[DateMention]:
                         MONTHS[m[month_group]],
                         int(m[3]) if m[3] else None,
                         text=f"{day} {m[month_group]}",
+                        end=m.end(),
                     )
                 )
                 taken.append(m.span())
     absolute = sorted(found, key=lambda d: d.start)
     weekdays = [
         DateMention(
-            "weekday", m.start(), weekday=WEEKDAYS[m[1]], text=m[1], lean=_lean(folded, m.start())
+            "weekday",
+            m.start(),
+            weekday=WEEKDAYS[m[1]],
+            text=m[1],
+            lean=_lean(folded, m.start()),
+            end=m.end(),
         )
         for m in _WEEKDAY.finditer(folded)
     ]
     relative = [
-        DateMention("relative", m.start(), offset=RELATIVE[m[1]], text=m[1])
+        DateMention("relative", m.start(), offset=RELATIVE[m[1]], text=m[1], end=m.end())
         for m in _RELATIVE.finditer(folded)
     ]
     return absolute + weekdays + relative

@@ -254,3 +254,28 @@ def test_a_victory_celebration_is_not_preparation(detector: Detector) -> None:
         published=date(2025, 3, 10),
     )
     assert not found.election_prep
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "published", "expected"),
+    [
+        (
+            "BJP screening panel in Lucknow for four days",
+            "Lucknow: The BJP screening committee began its consultations in Lucknow on Monday, "
+            "four days of talks ending August 31.",
+            date(2023, 8, 28),
+            "2023-08-28",
+        ),
+        (
+            "भाजपा का प्रशिक्षण शिविर",
+            "रायपुर : भाजपा का प्रशिक्षण शिविर 9 जुलाई तक चलेगा, जो 7 जुलाई को शुरू होगा.",
+            date(2025, 7, 1),
+            "2025-07-07",
+        ),
+    ],
+)
+def test_the_close_of_a_span_does_not_date_the_meeting(
+    detector: Detector, title: str, text: str, published: date, expected: str
+) -> None:
+    found = detector.detect(title, text, published=published)
+    assert found.event is not None and found.event.date == expected
