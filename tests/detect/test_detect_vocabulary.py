@@ -279,3 +279,13 @@ def test_the_close_of_a_span_does_not_date_the_meeting(
 ) -> None:
     found = detector.detect(title, text, published=published)
     assert found.event is not None and found.event.date == expected
+
+
+def test_the_party_named_just_before_the_meeting_word_holds_it(detector: Detector) -> None:
+    found = detector.detect(
+        "BJP leaders attend AGP meeting on seat talks",
+        "Guwahati: Senior BJP leaders attended an AGP meeting on Sunday on seats for the "
+        "assembly polls.",
+        published=date(2021, 3, 1),
+    )
+    assert found.event is not None and found.event.party == "AGP"
