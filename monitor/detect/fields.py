@@ -116,9 +116,18 @@ def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | No
         text = s.sentence.folded
         if _UNDER_WAY.search(text):
             return "held"
-        if _LATER_TODAY.search(text) and s.meeting_tense != "past":
+        # A headline's present tense ("meets this evening") is no past: only a body
+        # sentence's past ("met this evening") makes the hour one gone by.
+        if _LATER_TODAY.search(text) and (s.meeting_tense != "past" or _present_headline(s)):
             return "scheduled"
     return None
+
+
+_PRESENT = regex.compile(r"(?<!\w)(?:meets|holds|begins|starts|opens|convenes|sits)(?!\w)")
+
+
+def _present_headline(s: Signals) -> bool:
+    return s.sentence.in_title and bool(_PRESENT.search(s.sentence.folded))
 
 
 def _with_year_from(mention: DateMention, sentences: Sequence[Signals]) -> date | None:

@@ -289,3 +289,14 @@ def test_the_party_named_just_before_the_meeting_word_holds_it(detector: Detecto
         published=date(2021, 3, 1),
     )
     assert found.event is not None and found.event.party == "AGP"
+
+
+def test_a_headline_meeting_this_evening_is_still_to_come(detector: Detector) -> None:
+    found = detector.detect(
+        "Congress election committee meets this evening to pick candidates",
+        "New Delhi: The Congress central election committee sits on Saturday evening with "
+        "the party president present, party sources said.",
+        published=date(2021, 3, 13),
+    )
+    assert found.event is not None
+    assert (found.event.date, found.event.status) == ("2021-03-13", "scheduled")
