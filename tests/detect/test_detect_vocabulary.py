@@ -300,3 +300,14 @@ def test_a_headline_meeting_this_evening_is_still_to_come(detector: Detector) ->
     )
     assert found.event is not None
     assert (found.event.date, found.event.status) == ("2021-03-13", "scheduled")
+
+
+def test_congress_units_by_their_initials(detector: Detector) -> None:
+    found = detector.detect(
+        "KPCC political affairs committee meets in Thiruvananthapuram",
+        "Thiruvananthapuram: The KPCC political affairs committee met on Thursday to review "
+        "the party's preparedness for the local body polls.",
+        published=date(2025, 3, 10),
+    )
+    assert found.meeting and found.election_prep
+    assert found.parties[:1] == ("INC",)
