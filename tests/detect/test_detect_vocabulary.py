@@ -311,3 +311,14 @@ def test_congress_units_by_their_initials(detector: Detector) -> None:
     )
     assert found.meeting and found.election_prep
     assert found.parties[:1] == ("INC",)
+
+
+def test_kerala_fronts_are_alliances(detector: Detector) -> None:
+    found = detector.detect(
+        "LDF meeting to finalise seat sharing for the assembly polls",
+        "Thiruvananthapuram: The LDF meeting on Friday will finalise seat sharing among its "
+        "constituents for the assembly polls.",
+        published=date(2026, 1, 20),
+    )
+    assert found.meeting and found.election_prep
+    assert found.event is not None and found.event.party == "LDF"
