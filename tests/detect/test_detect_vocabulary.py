@@ -322,3 +322,13 @@ def test_kerala_fronts_are_alliances(detector: Detector) -> None:
     )
     assert found.meeting and found.election_prep
     assert found.event is not None and found.event.party == "LDF"
+
+
+def test_an_attack_on_a_yatra_is_not_preparation(detector: Detector) -> None:
+    found = detector.detect(
+        "परिवर्तन यात्रा पर नक्सली हमला",
+        "सुकमा : विधानसभा चुनाव से पहले परिवर्तन यात्रा पर निकले कांग्रेस नेताओं के काफिले पर "
+        "नक्सलियों ने हमला किया.",
+        published=date(2013, 5, 26),
+    )
+    assert not found.election_prep
