@@ -33,6 +33,7 @@ WEEKDAYS: dict[str, int] = {
     "गुरुवार": 3,
     "बृहस्पतिवार": 3,
     "वीरवार": 3,
+    "गुरूवार": 3,
     "शुक्रवार": 4,
     "शनिवार": 5,
     "रविवार": 6,
@@ -61,6 +62,29 @@ RELATIVE: dict[str, int | None] = {
     "परसों": None,
     "tomorrow": 1,
     "yesterday": -1,
+    "day before yesterday": -2,
+    "last night": -1,
+    "earlier today": 0,
+    "गत दिवस": -1,
+    "बीते दिन": -1,
+    "बीती रात": -1,
+    "बीती शाम": -1,
+    "गत रात्रि": -1,
+}
+# Words before a weekday that say which way it points: "बीते रविवार", "last Sunday" are
+# behind the report, "आगामी रविवार", "next Sunday" ahead of it, whatever the verb's tense.
+_WEEKDAY_LEAN: dict[str, Tense] = {
+    "बीते": "past",
+    "बीती": "past",
+    "पिछले": "past",
+    "गत": "past",
+    "last": "past",
+    "past": "past",
+    "आगामी": "future",
+    "अगले": "future",
+    "आने वाले": "future",
+    "next": "future",
+    "coming": "future",
 }
 
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -112,6 +136,8 @@ class DateMention:
     weekday: int = 0
     offset: int | None = 0
     text: str = ""
+    lean: Tense | None = None
+    end: int = 0
 
 
 def find_dates(folded: str) -> list[DateMention]:
@@ -119,7 +145,11 @@ def find_dates(folded: str) -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for m in _ISO.finditer(folded):
-        found.append(DateMention("absolute", m.start(), int(m[3]), int(m[2]), int(m[1]), text=m[0]))
+        found.append(
+            DateMention(
+                "absolute", m.start(), int(m[3]), int(m[2]), int(m[1]), text=m[0], end=m.end()
+            )
+        )
         taken.append(m.span())
     for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
         for m in pattern.finditer(folded):
@@ -135,19 +165,37 @@ def find_dates(folded: str) -> list[DateMention]:
                         MONTHS[m[month_group]],
                         int(m[3]) if m[3] else None,
                         text=f"{day} {m[month_group]}",
+                        end=m.end(),
                     )
                 )
                 taken.append(m.span())
     absolute = sorted(found, key=lambda d: d.start)
     weekdays = [
-        DateMention("weekday", m.start(), weekday=WEEKDAYS[m[1]], text=m[1])
+        DateMention(
+            "weekday",
+            m.start(),
+            weekday=WEEKDAYS[m[1]],
+            text=m[1],
+            lean=_lean(folded, m.start()),
+            end=m.end(),
+        )
         for m in _WEEKDAY.finditer(folded)
     ]
     relative = [
-        DateMention("relative", m.start(), offset=RELATIVE[m[1]], text=m[1])
+        DateMention("relative", m.start(), offset=RELATIVE[m[1]], text=m[1], end=m.end())
         for m in _RELATIVE.finditer(folded)
     ]
     return absolute + weekdays + relative
+
+
+_LEAN = regex.compile(
+    rf"(?<!\w)({'|'.join(sorted(_WEEKDAY_LEAN, key=len, reverse=True))})\s+(?:this\s+)?$"
+)
+
+
+def _lean(folded: str, start: int) -> Tense | None:
+    m = _LEAN.search(folded[max(0, start - 16) : start])
+    return _WEEKDAY_LEAN[m[1]] if m else None
 
 
 # Days back within which a past tense decides the year of a date given without one.
@@ -161,6 +209,7 @@ def resolve(mention: DateMention, published: date | None, tense: Tense | None) -
     if published is None:
         return None
     if mention.kind == "weekday":
+        tense = mention.lean or tense
         delta = (mention.weekday - published.weekday()) % 7
         if tense == "past":
             return published - timedelta(days=(published.weekday() - mention.weekday) % 7)

@@ -226,6 +226,13 @@ def _holder(weighed: Sequence[Weighed], parties: Sequence[str]) -> str | None:
         before = [h for h in hits if h.end <= meeting.start and h.group in ("party", "alliance")]
         if before and before[-1].group == "alliance" and meeting.start - before[-1].end <= 60:
             return before[-1].key
+        if before and before[-1].group == "party":
+            # The first meeting sentence that names its holder decides: a later "talks within
+            # the NDA" is what the party's meeting discussed, not whose meeting it was; and the
+            # party named just before the meeting word holds it ("AGP-BJP meeting" is the AGP's).
+            if meeting.start - before[-1].end <= 60 and before[-1].key in parties:
+                return before[-1].key
+            break
     return parties[0] if parties else None
 
 

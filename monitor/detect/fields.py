@@ -116,9 +116,18 @@ def _same_day_status(dated: Signals, triggers: Sequence[Signals]) -> Status | No
         text = s.sentence.folded
         if _UNDER_WAY.search(text):
             return "held"
-        if _LATER_TODAY.search(text) and s.meeting_tense != "past":
+        # A headline's present tense ("meets this evening") is no past: only a body
+        # sentence's past ("met this evening") makes the hour one gone by.
+        if _LATER_TODAY.search(text) and (s.meeting_tense != "past" or _present_headline(s)):
             return "scheduled"
     return None
+
+
+_PRESENT = regex.compile(r"(?<!\w)(?:meets|holds|begins|starts|opens|convenes|sits)(?!\w)")
+
+
+def _present_headline(s: Signals) -> bool:
+    return s.sentence.in_title and bool(_PRESENT.search(s.sentence.folded))
 
 
 def _with_year_from(mention: DateMention, sentences: Sequence[Signals]) -> date | None:
@@ -201,10 +210,34 @@ def _nearest_to_meeting(s: Signals, mentions: Sequence[DateMention]) -> DateMent
     """Of several dates in one sentence, the one written closest to the meeting word: "will
     choose a president at a session on April 12, the party announced on Tuesday after a
     working committee meeting" dates the meeting Tuesday."""
-    words = [h for h in s.hits if h.group in ("meeting", "meeting_weak")]
+    # A meeting noun names the meeting better than a verb: of "met on Wednesday and will sit
+    # again on Thursday" only the first verb is the meeting reported.
+    strong = [h for h in s.hits if h.group == "meeting"]
+    weak = [h for h in s.hits if h.group == "meeting_weak"]
+    words = strong or weak[:1]
+    if len(mentions) > 1:
+        # "four days of talks ending August 31", "9 जुलाई तक": the close of a span is not the
+        # day the meeting is dated by, when the sentence gives another.
+        starts = [m for m in mentions if not _closes_span(s.sentence.folded, m)]
+        mentions = starts or mentions
     if not words or len(mentions) == 1:
         return mentions[0]
     return min(mentions, key=lambda m: min(abs(m.start - w.start) for w in words))
+
+
+_SPAN_END_BEFORE = regex.compile(
+    r"(?<!\w)(?:ending|till|until|through|to|up to|upto)\s+(?:on\s+)?$"
+)
+_RANGE = regex.compile(r"\d\s*(?:से|-|to|and|और|व|,)\s*\d")
+_SPAN_END_AFTER = regex.compile(r"^\S*\s*(?:तक)(?!\w)")
+
+
+def _closes_span(folded: str, mention: DateMention) -> bool:
+    if _RANGE.search(folded[mention.start : mention.end]):
+        return False  # "7 से 9 जुलाई तक" is the whole span, dated by its first day
+    before = folded[max(0, mention.start - 12) : mention.start]
+    after = folded[mention.end :]
+    return bool(_SPAN_END_BEFORE.search(before) or _SPAN_END_AFTER.match(after.lstrip()))
 
 
 def _held_today(s: Signals, mention: DateMention) -> bool:

@@ -29,7 +29,7 @@ def family(group: str) -> str:
         return "entity"
     if group in PLACE_GROUPS:
         return "place"
-    if group in ("meeting", "meeting_weak"):
+    if group in ("meeting", "meeting_weak", "not_meeting"):
         return "meeting"
     if group in ("prep", "prep_weak", "election_word", "postpoll"):
         return "prep"

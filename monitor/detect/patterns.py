@@ -24,8 +24,8 @@ _SEAT_TALK = (
         r"(?<!\w)(?:मांग|चाह|दावा|दावेदारी)\S*\s+(?:\S+\s+){0,2}?(?:कम\s*से\s*कम\s*)?\d+\s*सीट"
     ),
     regex.compile(
-        r"(?<!\w)सीटों\s*(?:के|का|पर|को\s*लेकर)\s*(?:बंटवार|तालमेल|बात|बातचीत|समझौत|अदला-बदली|"
-        r"फॉर्मूल|दावेदारी|खींचतान)"
+        r"(?<!\w)सीटों\s*(?:के|का|की|पर|को\s*लेकर)\s*(?:(?:नहीं|बनी|हुई|हुआ|चल\s*रही)\s*)?"
+        r"(?:बंटवार|तालमेल|बात|बातचीत|समझौत|अदला-बदली|फॉर्मूल|दावेदारी|खींचतान|सहमति|गणित)"
     ),
     regex.compile(
         rf"(?<!\w)(?:contest|contesting|claim|claims|claimed|claiming|demand|demands|demanded|"
@@ -62,4 +62,29 @@ def seat_talk(folded: str) -> list[Hit]:
     for pattern in _SEAT_TALK:
         for m in pattern.finditer(folded):
             hits.append(Hit(Entry("prep", "prep", m[0]), m.start(), m.end()))
+    return hits
+
+
+# "ahead of 2027", "2027 की तैयारी", "2027 के लिए": a year named as a target is the election due
+# that year, even when no election word is written. Only the year is the hit, so that the
+# preparation words around it keep their own hits.
+_TARGET_YEAR = (
+    regex.compile(
+        r"(?<!\w)(?:ahead of|before|for|by|towards|in view of|eye on)\s+(?:the\s+)?(20\d\d)(?!\d)"
+    ),
+    regex.compile(
+        r"(?<!\d)(20\d\d)\s*(?:के\s*लिए|की\s*तैयारि?|को\s*लेकर|से\s*पहले|के\s*मद्देनजर|"
+        r"की\s*जंग|की\s*लड़ाई|की\s*लडाई|का\s*रण|का\s*लक्ष्य)"
+    ),
+)
+
+
+def target_year(folded: str) -> list[Hit]:
+    """Years named as an electoral target, as `election_word` hits."""
+    if "20" not in folded:
+        return []
+    hits: list[Hit] = []
+    for pattern in _TARGET_YEAR:
+        for m in pattern.finditer(folded):
+            hits.append(Hit(Entry("election_word", "election_word", m[1]), m.start(1), m.end(1)))
     return hits

@@ -20,7 +20,7 @@ import regex
 from monitor.detect.dates import Tense
 from monitor.detect.lexicon import Lexicon
 from monitor.detect.matcher import Hit
-from monitor.detect.patterns import mission, seat_talk
+from monitor.detect.patterns import mission, seat_talk, target_year
 from monitor.detect.segment import Sentence
 from monitor.detect.tense import sentence_tense
 
@@ -154,6 +154,7 @@ def read_sentence(sentence: Sentence, lexicon: Lexicon) -> Signals:
         *lexicon.find(sentence.folded, sentence.cased),
         *seat_talk(sentence.folded),
         *mission(sentence.folded),
+        *target_year(sentence.folded),
     ]
     hits = tuple(sorted(found, key=lambda h: (h.start, -h.end)))
     parties: dict[str, None] = {}

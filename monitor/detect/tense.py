@@ -39,26 +39,42 @@ _HI_FUTURE_PHRASES = (
     "तलब किया है",
     "कराने का निर्णय",
     "करने का निर्णय",
+    # "होने जा रही है": going to happen, not under way.
+    "होने जा रही",
+    "होने जा रहा",
+    "होने जा रहे",
+    "करने जा रही",
+    "करने जा रहा",
+    "करने जा रहे",
+    "निर्धारित है",
+    "निर्धारित की गई है",
+    "निर्धारित किया गया है",
+    "की जानी है",
+    "किया जाना है",
+    "होना तय",
 )
 _HI_PAST = frozenset(
     _words(
         "था थी थे थीं हुई हुआ हुए हुईं किया किए किये कीं गई गया गए गये गईं लिया ली लीं लिए "
-        "दिया दी दिए दिये रहा रही रहे बैठाया जुटे पहुंचे कहा बताया सौंपा संपन्न"
+        "दिया दी दिए दिये रहा रही रहे बैठाया बैठी बैठा जुटे पहुंचे कहा बताया सौंपा संपन्न"
     )
 )
 _EN_FUTURE = regex.compile(
     r"(?<!\w)(?:will|shall|to be held|is to|are to|was to|expected to|scheduled|slated|set to|"
     r"going to|due to|would be held|to meet|to hold|to chair|to address|to convene|tomorrow|"
-    r"upcoming|next week|lines up)(?!\w)"
+    r"upcoming|next week|next month|lines up|likely to|plans to|planning to|would hold|"
+    r"would meet|later this|to kick off|to begin|to discuss|to review|on the cards|proposed)(?!\w)"
 )
 _EN_PAST = regex.compile(
     r"(?<!\w)(?:was|were|held|holds|met|meets|chaired|chairs|attended|gathered|addressed|"
     r"discussed|reviewed|concluded|ended|took part|had|began|begins|convened|summoned|opened|"
     r"kicks off|kicked off|wraps up|wrapped up|spent|told|asked|trains|trained|conducted|"
-    r"yesterday|earlier|sat)(?!\w)"
+    r"yesterday|earlier|sat|hosted|organised|organized|took stock|deliberated|participated|"
+    r"presided|interacted|last night)(?!\w)"
 )
 
 
+_ANNOUNCED_DAY = frozenset(("कल", "आज", "परसों"))
 _DEVANAGARI = regex.compile("[\u0900-\u097f]")
 
 
@@ -103,6 +119,10 @@ def _hindi_tense(clause: str) -> Tense | None:
         if token in _HI_PAST:
             return "past"
     if any(_is_future_verb(t) for t in tokens):
+        return "future"
+    # A verbless headline ending on its day ("भाजपा की बैठक कल", "सम्मेलन आज से") announces.
+    day = tokens[-2] if tokens[-1:] == ["से"] and len(tokens) > 1 else (tokens or [""])[-1]
+    if day in _ANNOUNCED_DAY:
         return "future"
     # "की" is also the genitive ("पार्टी की बैठक"); it is a verb only at the end of a clause.
     if tokens and tokens[-1] in ("की", "कीं"):

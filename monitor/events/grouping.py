@@ -27,6 +27,8 @@ from monitor.store.models import EVENT_COLUMNS, Article, Detection, Event, Repor
 PUBLISHED_WINDOW = dt.timedelta(days=2)
 # A two-day meeting, or a report dated by its second day, is still one event.
 DATE_GAP = dt.timedelta(days=1)
+# Reports of a meeting of several days that both name its days may date it up to this far apart.
+SPAN_GAP = dt.timedelta(days=3)
 # How far back to look for an event to join.
 LOOKBACK = timedelta(days=30)
 # Evidence needed to join: e.g. the same date, or the same place and a shared person.
@@ -145,6 +147,13 @@ def _same_place(a: str, b: str) -> bool:
     return a == b or a in b or b in a
 
 
+def _names_day(a: Report, b: Report) -> bool:
+    """Whether either report's text names the day the other dates the meeting."""
+    return any(
+        x.date is not None and (x.date.month, x.date.day) in y.days for x, y in ((a, b), (b, a))
+    )
+
+
 def match_score(new: Report, old: list[Report]) -> float | None:
     """How strongly `new` belongs with the reports `old` of one event; None when it cannot."""
     if not old or not (new.parties & frozenset().union(*(r.parties for r in old))):
@@ -156,9 +165,21 @@ def match_score(new: Report, old: list[Report]) -> float | None:
             return None
         if new.date and other.date:
             gap = abs((new.date - other.date).days)
-            if gap > DATE_GAP.days:
+            # Reports of a meeting of several days date it by different days of it; one of
+            # them then names the other's day ("13 से 15 मई", "opens on May 13").
+            if gap > DATE_GAP.days and not (gap <= SPAN_GAP.days and _names_day(new, other)):
                 return None
-            score, compared = max(score, 3.0 if gap == 0 else 1.5), True
+            score, compared = max(score, 3.0 if gap <= DATE_GAP.days else 1.5), True
+        elif (dated := new if new.date else other if other.date else None) is not None and (
+            undated := other if dated is new else new
+        ).published:
+            # One report dates the meeting, the other only its own publication: a report of
+            # the meeting appears within a couple of days of it, whenever the other (a preview
+            # perhaps) was published.
+            assert dated.date is not None and undated.published is not None
+            if abs(undated.published - dated.date) > PUBLISHED_WINDOW:
+                return None
+            score, compared = max(score, 1.0), True
         elif new.published and other.published:
             if abs(new.published - other.published) > PUBLISHED_WINDOW:
                 return None
@@ -252,6 +273,16 @@ def _candidates(session: Session, new: Report, now: datetime) -> list[int]:
             key.published.between(
                 new.published - PUBLISHED_WINDOW, new.published + PUBLISHED_WINDOW
             )
+        )
+    if new.date is not None:
+        # Reports without a meeting date, published about the meeting's day.
+        near.append(key.published.between(new.date - PUBLISHED_WINDOW, new.date + PUBLISHED_WINDOW))
+        # Other days of a meeting of several days.
+        near.append(key.date.between(new.date - SPAN_GAP, new.date + SPAN_GAP))
+    elif new.published is not None:
+        # Reports dating the meeting about the day this one was published.
+        near.append(
+            key.date.between(new.published - PUBLISHED_WINDOW, new.published + PUBLISHED_WINDOW)
         )
     untimed: list[ColumnElement[bool]] = []
     if new.date is not None:
