@@ -21,7 +21,6 @@ from sqlalchemy import update
 
 from monitor.config.distributed import DistributedConfig
 from monitor.config.model import Config, SourceConfig, load_config
-from monitor.crawl.due import record_crawl
 from monitor.distributed import child
 from monitor.errors import NewsmonError
 from monitor.store import Store
@@ -56,7 +55,7 @@ def run_task(task_id: int, source: dict[str, Any], hostname: str) -> tuple[str, 
     name = str(source.get("name"))
     proc: Any = worker.mp.Process(  # type: ignore[attr-defined]
         target=child.crawl_one,
-        args=(str(worker.config_path), task_id, source, hostname, os.getpid()),
+        args=(worker.config.settings, task_id, source, hostname, os.getpid()),
         name=f"crawl-{name}",
     )
     proc.start()
@@ -104,6 +103,8 @@ def _failed(
 ) -> tuple[str, float | None]:
     """Record a failed crawl against its source (so it backs off) and end the task; if the store
     cannot take that, retry instead: a failure nobody recorded would leave the source stuck."""
+    from monitor.crawl.due import record_crawl  # the crawl's modules stay out of the worker
+
     log.error("task %d (%s) failed: %s", task_id, source.get("name"), error)
     now = _now()
     try:
