@@ -34,7 +34,6 @@ STOP_GRACE_SECONDS = 15
 
 @dataclass
 class _Worker:
-    config_path: Path
     config: Config
     mp: BaseContext
     store: Store
@@ -151,9 +150,7 @@ def start_worker(
     warm = mp.Process(target=child.ready)
     warm.start()
     warm.join()
-    _WORKER = _Worker(
-        config_path.resolve(), config, mp, Store(config.settings.store.url, migrate=False)
-    )
+    _WORKER = _Worker(config, mp, Store(config.settings.store.url, migrate=False))
     app = make_app(dist, run_task)
     argv = [
         "worker",
