@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -44,16 +46,37 @@ PG = "postgresql://postgres@127.0.0.1:5432"
 PY = str(ROOT / ".venv" / "bin" / "python")
 # Tasks sent again for the overhead figure (a sample is enough: each costs the same).
 OVERHEAD_TASKS = 40
+# A stage that has not finished by then is reported as stuck rather than waited on forever.
+STAGE_DEADLINE_S = 3600.0
+
+
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages: the machine is shared, so every figure says it."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def check_articles(stage: str, stored: int, expected: int) -> None:
+    # A crawl that stored nothing is fast; without this the bench would report it as a result.
+    if stored != expected:
+        raise SystemExit(f"{stage}: {stored} articles stored, expected {expected}")
+
+
+def _admin(sql: str) -> None:
+    engine = create_engine(PG.replace("postgresql:", "postgresql+psycopg:") + "/test",
+                           isolation_level="AUTOCOMMIT")  # fmt: skip
+    with engine.connect() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
 
 
 def fresh_db() -> str:
     name = f"newsmon_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(PG.replace("postgresql:", "postgresql+psycopg:") + "/test",
-                           isolation_level="AUTOCOMMIT")  # fmt: skip
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
+    _admin(f'CREATE DATABASE "{name}"')
     return f"{PG}/{name}"
+
+
+def drop_db(url: str) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def write_config(tmp: Path, store: str, sites: ManySites, celery: bool) -> Path:
@@ -72,17 +95,21 @@ def write_config(tmp: Path, store: str, sites: ManySites, celery: bool) -> Path:
             "poll_seconds": 0.5, "retry_seconds": 1,
         }  # fmt: skip
     (tmp / "sources.yaml").write_text(
-        yaml.safe_dump({"sources": [sites.source(n) for n in sites.names]})
+        # The sites are on loopback, which the address policy opens only on request.
+        yaml.safe_dump(
+            {"sources": [{**sites.source(n), "allow_private": True} for n in sites.names]}
+        )
     )
     path = tmp / "newsmon.yaml"
     path.write_text(yaml.safe_dump(main))
     return path
 
 
-def in_process(tmp: Path, sites: ManySites) -> dict[str, float]:
+def in_process(tmp: Path, sites: ManySites) -> dict[str, Any]:
     store = fresh_db()
     config = write_config(tmp, store, sites, celery=False)
     Store(store).dispose()  # migrate before timing
+    load_before = load()
     started = time.monotonic()
     out = subprocess.run([PY, "-m", "monitor", "crawl", "--once", "--config", str(config)],
                          capture_output=True, text=True, check=True, cwd=ROOT)  # fmt: skip
@@ -91,23 +118,44 @@ def in_process(tmp: Path, sites: ManySites) -> dict[str, float]:
     s = Store(store, migrate=False)
     with s.session() as session:
         run = session.scalars(select(CrawlRun)).one()
+        assert run.finished_at is not None, "the crawl run did not finish"
         crawl = (run.finished_at - run.started_at).total_seconds()
     s.dispose()
-    return {"crawl_s": crawl, "wall_s": wall, "new_articles": report["new_articles"]}
+    drop_db(store)
+    check_articles("in-process", report["new_articles"], len(sites.names) * sites.articles)
+    return {
+        "crawl_s": crawl,
+        "wall_s": wall,
+        "new_articles": report["new_articles"],
+        "load_before": load_before,
+        "load_after": load(),
+    }
+
+
+def _drain(proc: subprocess.Popen[str], ready: threading.Event) -> None:
+    # Read the worker's log to its end: a pipe nobody reads fills up, and then the worker and
+    # its crawls block on their next log line (the 200-source run stalled that way).
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if " ready." in line:
+            ready.set()
 
 
 def start_workers(config: Path, n: int) -> list[subprocess.Popen[str]]:
-    procs = []
+    procs, ready = [], []
     for i in range(n):
-        procs.append(subprocess.Popen(
+        proc = subprocess.Popen(
             [PY, "-m", "monitor", "-v", "worker", "--config", str(config), "--name", f"b{i}@bench"],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=ROOT,
-        ))  # fmt: skip
-    for proc in procs:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if " ready." in line:
-                break
+        )  # fmt: skip
+        event = threading.Event()
+        threading.Thread(target=_drain, args=(proc, event), daemon=True).start()
+        procs.append(proc)
+        ready.append(event)
+    for proc, event in zip(procs, ready, strict=True):
+        while not event.wait(1):
+            if proc.poll() is not None:
+                raise SystemExit(f"worker ended with status {proc.returncode} before it was ready")
     return procs
 
 
@@ -118,7 +166,7 @@ def stop(procs: list[subprocess.Popen[str]]) -> None:
         proc.wait(timeout=120)
 
 
-def celery_run(tmp: Path, sites: ManySites, workers: int) -> dict[str, float]:
+def celery_run(tmp: Path, sites: ManySites, workers: int) -> dict[str, Any]:
     store_url = fresh_db()
     config_path = write_config(tmp, store_url, sites, celery=True)
     config = load_config(config_path)
@@ -127,6 +175,7 @@ def celery_run(tmp: Path, sites: ManySites, workers: int) -> dict[str, float]:
     coordinator = Coordinator(config.settings.distributed)
     procs = start_workers(config_path, workers)
     try:
+        load_before = load()
         started = time.monotonic()
         sent_at = time.monotonic()
         asyncio.run(coordinator.tick(monitor))
@@ -139,6 +188,8 @@ def celery_run(tmp: Path, sites: ManySites, workers: int) -> dict[str, float]:
                 )
             if done == n:
                 break
+            if time.monotonic() - started > STAGE_DEADLINE_S:
+                raise SystemExit(f"{workers} worker(s): {done} of {n} tasks done after an hour")
             time.sleep(0.2)
         cycle = time.monotonic() - started
         with store.session() as session:
@@ -147,6 +198,8 @@ def celery_run(tmp: Path, sites: ManySites, workers: int) -> dict[str, float]:
         per_source = statistics.median(
             (r.finished_at - r.started_at).total_seconds() for r in runs if r.finished_at
         )
+        load_after = load()
+        check_articles(f"{workers} worker(s)", articles, n * sites.articles)
         # Broker overhead: every task again, its row already done, so no crawl happens.
         with store.session() as session:
             ids = list(session.scalars(select(CrawlTask.id)))[:OVERHEAD_TASKS]
@@ -165,12 +218,15 @@ def celery_run(tmp: Path, sites: ManySites, workers: int) -> dict[str, float]:
     finally:
         stop(procs)
         store.dispose()
+        drop_db(store_url)
     return {
         "cycle_s": cycle,
         "send_ms_per_task": send_s / n * 1000,
         "median_crawl_s_per_source": per_source,
         "overhead_s_per_task": overhead,
         "new_articles": articles,
+        "load_before": load_before,
+        "load_after": load_after,
     }
 
 
@@ -187,6 +243,7 @@ def main() -> None:
         results["inprocess"] = in_process(base / "in", sites)
         print(json.dumps(results), flush=True)
         results["celery_1_worker"] = celery_run(base / "c1", sites, 1)
+        print(json.dumps(results), flush=True)
         print(json.dumps(results), flush=True)
         results["celery_2_workers"] = celery_run(base / "c2", sites, 2)
     base_s = results["inprocess"]["crawl_s"]

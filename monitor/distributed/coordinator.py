@@ -44,10 +44,13 @@ class CeleryBroker:
     """Sends tasks through Celery; any failure to reach the broker raises."""
 
     def __init__(self, dist: DistributedConfig) -> None:
-        from monitor.distributed.app import TASK_NAME, make_app
+        from monitor.distributed.app import TASK_NAME, make_app, transport_options
 
         self.dist = dist
         self.app = make_app(dist)
+        # Kombu otherwise retries the connection for each send (6 s against a broker that
+        # refuses it), and every tick of an outage would wait that long for nothing.
+        self.app.conf.broker_transport_options = {**transport_options(dist), "max_retries": 0}
         self._task = TASK_NAME
 
     def send(self, task_id: int, source: dict[str, Any]) -> None:

@@ -21,7 +21,6 @@ from sqlalchemy import update
 
 from monitor.config.distributed import DistributedConfig
 from monitor.config.model import Config, SourceConfig, load_config
-from monitor.crawl.due import record_crawl
 from monitor.distributed import child
 from monitor.errors import NewsmonError
 from monitor.store import Store
@@ -35,7 +34,6 @@ STOP_GRACE_SECONDS = 15
 
 @dataclass
 class _Worker:
-    config_path: Path
     config: Config
     mp: BaseContext
     store: Store
@@ -56,7 +54,7 @@ def run_task(task_id: int, source: dict[str, Any], hostname: str) -> tuple[str, 
     name = str(source.get("name"))
     proc: Any = worker.mp.Process(  # type: ignore[attr-defined]
         target=child.crawl_one,
-        args=(str(worker.config_path), task_id, source, hostname, os.getpid()),
+        args=(worker.config.settings, task_id, source, hostname, os.getpid()),
         name=f"crawl-{name}",
     )
     proc.start()
@@ -104,6 +102,8 @@ def _failed(
 ) -> tuple[str, float | None]:
     """Record a failed crawl against its source (so it backs off) and end the task; if the store
     cannot take that, retry instead: a failure nobody recorded would leave the source stuck."""
+    from monitor.crawl.due import record_crawl  # the crawl's modules stay out of the worker
+
     log.error("task %d (%s) failed: %s", task_id, source.get("name"), error)
     now = _now()
     try:
@@ -150,9 +150,7 @@ def start_worker(
     warm = mp.Process(target=child.ready)
     warm.start()
     warm.join()
-    _WORKER = _Worker(
-        config_path.resolve(), config, mp, Store(config.settings.store.url, migrate=False)
-    )
+    _WORKER = _Worker(config, mp, Store(config.settings.store.url, migrate=False))
     app = make_app(dist, run_task)
     argv = [
         "worker",

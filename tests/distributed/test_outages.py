@@ -7,6 +7,7 @@ The coordinator runs in the test with an injected clock (its ticks are called di
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,13 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from crawler.sources import SourceSpec
+from monitor.commands.status import show_status
 from monitor.config.model import load_config
 from monitor.crawl.runner import CrawlStats
 from monitor.cycle import Monitor
 from monitor.distributed.coordinator import Coordinator
 from monitor.store import Store
 from monitor.store.models import Article, CrawlRun, CrawlTask
-from tests.cli_helpers import newsmon
 from tests.distributed.helpers import distributed_config, wait_for, worker
 from tests.distributed.services import PrivateRedis, Relay
 from tests.sites.many import ManySites
@@ -102,9 +103,10 @@ def test_broker_down_while_sources_fall_due(
                 assert "3 due source(s) wait in the store" in caplog.text
                 waiting = [t for t in _tasks(store) if t.status == "unsent"]
                 assert sorted(t.source for t in waiting) == sites.names  # each once, none lost
-                status = newsmon("status", "--config", str(config))
-                assert "broker DOWN" in status.stdout, status.stdout + status.stderr
-                assert "3 due source(s) wait for the broker" in status.stdout
+                status = io.StringIO()
+                show_status(config, False, status)
+                assert "broker DOWN" in status.getvalue(), status.getvalue()
+                assert "3 due source(s) wait for the broker" in status.getvalue()
 
                 redis.start()
                 clock.offset = timedelta(0)
