@@ -27,8 +27,7 @@ from monitor.web.queries import (
     STATUSES,
     EventQuery,
     NotFound,
-    count_events,
-    facets,
+    facets_and_total,
     list_events,
 )
 from monitor.web.search import newest_articles, search
@@ -139,9 +138,8 @@ def events_page(request: Request, user: PageUser) -> Response:
     query = _query(request)
     size = state.config.settings.web.page_size
     with state.store.session() as session:
-        total = count_events(session, query, state.places)
+        total, counts = facets_and_total(session, query, state.places)
         rows = list_events(session, query, state.places, limit=size, offset=(query.page - 1) * size)
-        counts = facets(session, query, state.places)
         sources = sorted(session.scalars(_source_names()))
     pages = max(1, -(-total // size))
     return render(
