@@ -296,6 +296,9 @@ def count_where(session: Session, where: list[ColumnElement[bool]], *, cap: int)
 
 
 def count_events(session: Session, query: EventQuery, places: Places) -> int:
+    """How many events match `query`; with a text filter, no more than TEXT_CAP + 1."""
+    if query.q:
+        return count_where(session, where(session, query, places), cap=TEXT_CAP + 1)
     return int(
         session.scalar(select(func.count(Event.id)).where(*where(session, query, places))) or 0
     )
@@ -400,11 +403,25 @@ def _counted(pairs: Counter[str]) -> list[tuple[str, int]]:
     return sorted(pairs.items(), key=lambda p: (-p[1], p[0]))
 
 
-def facets_and_total(
-    session: Session, query: EventQuery, places: Places
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """How many events match, and how many each value of a filter would give with the other
-    filters kept: one grouped query over the events for all but the outlets' counts."""
+@dataclass(frozen=True)
+class Counts:
+    """How many events match (`total`), and how many each value of a filter would give with
+    the other filters kept (`facets`). `capped`: the text filter matched more than
+    TEXT_CAP events; `total` is then TEXT_CAP and the facets list choices without counts."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    capped: bool = False
+
+
+# Matching free text costs a test of every event's title and reports; past this many matches
+# the events page and the API stop counting.
+TEXT_CAP = 1000
+
+
+def facets_and_total(session: Session, query: EventQuery, places: Places) -> Counts:
+    """The total and facet counts of `query`: one grouped query over the events for all but
+    the outlets' counts."""
     common = where(session, query, places, skip=FACETED)
     in_source = (
         case((_has(Event.report_sources, query.source), 1), else_=0) if query.source else literal(1)
@@ -418,16 +435,24 @@ def facets_and_total(
         EventReview.state,
         in_source,
     )
+    inner = (
+        select(*(k.label(f"k{i}") for i, k in enumerate(keys)))
+        .select_from(Event)
+        .outerjoin(EventReview, EventReview.event_id == Event.id)
+        .where(*common)
+    )
+    if query.q:
+        inner = inner.limit(TEXT_CAP + 1)
+    sample = inner.subquery()
+    rows: list[Any] = list(session.execute(select(*sample.c, func.count()).group_by(*sample.c)))
     groups = [
         _Group(p, st, bool(m), bool(e), langs or "", r, bool(s), int(n))
-        for p, st, m, e, langs, r, s, n in session.execute(
-            select(*keys, func.count())
-            .select_from(Event)
-            .outerjoin(EventReview, EventReview.event_id == Event.id)
-            .where(*common)
-            .group_by(*keys)
-        )
+        for p, st, m, e, langs, r, s, n in rows
     ]
+    if query.q and sum(g.n for g in groups) > TEXT_CAP:
+        total = count_where(session, where(session, query, places), cap=TEXT_CAP + 1)
+        if total > TEXT_CAP:
+            return Counts(TEXT_CAP, _choices(groups), capped=True)
     total = sum(g.n for g in groups if _meets(query, g, ""))
     tally: dict[str, Counter[str]] = {name: Counter() for name in FACETED}
     for g in groups:
@@ -459,12 +484,26 @@ def facets_and_total(
             for name in unpacked(packed_sources):
                 sources[name] += int(n)
     out["source"] = _counted(sources)
-    return total, out
+    return Counts(total, out)
+
+
+def _choices(groups: list[_Group]) -> dict[str, list[tuple[str, int]]]:
+    """The values seen in `groups`, each with a count of 0 (not shown)."""
+    seen: dict[str, set[str]] = {name: set() for name in FACETED}
+    for g in groups:
+        seen["party"].add(g.party or "")
+        seen["status"].add(g.status or "")
+        seen["lang"].update(unpacked(g.langs))
+    out = {name: [(v, 0) for v in sorted(values) if v] for name, values in seen.items()}
+    out["status"] = [(v, 0) for v, _ in out["status"] if v in STATUSES]
+    out["label"] = [(name, 0) for name in LABELS]
+    out["review"] = []
+    return out
 
 
 def facets(session: Session, query: EventQuery, places: Places) -> dict[str, list[tuple[str, int]]]:
     """How many events each value of a filter would give, the other filters kept."""
-    return facets_and_total(session, query, places)[1]
+    return facets_and_total(session, query, places).facets
 
 
 def is_confirmed(review: str | None) -> bool:

@@ -106,7 +106,9 @@ def test_each_count_is_what_choosing_it_lists(built: Built, base: EventQuery) ->
         review.confirm(session, event_of(built, 0), "rita", NOW)
     p = places()
     with store.session() as session:
-        total, counts = facets_and_total(session, base, p)
+        counted = facets_and_total(session, base, p)
+        total, counts = counted.total, counted.facets
+        assert not counted.capped
         assert total == count_events(session, base, p)
         assert total == len(list_events(session, base, p, limit=100))
         checked = 0
@@ -226,3 +228,34 @@ def test_the_events_page_makes_as_many_statements_for_five_rows_as_for_one(
     assert made["/events"] == made["/events?party=JMM"], made
     assert max(made.values()) <= 8, made
     store.dispose()
+
+
+def test_a_text_filter_stops_counting_past_the_cap(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from monitor.web.queries import TEXT_CAP
+
+    built = build_store(tmp_path)
+    store = Store(built.url)
+    at = NOW.replace(tzinfo=None)
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO events (party, status, meeting, election_prep, title, "
+                "first_seen_at, updated_at) VALUES ('JMM', 'held', 1, 0, :t, :at, :at)"
+            ),
+            [{"t": f"sammelan {i}", "at": at} for i in range(TEXT_CAP + 5)],
+        )
+    store.dispose()
+    app, web_store = make_app(built)
+    client = TestClient(app)
+    log_in(client, "vera")
+    html = client.get("/events?q=sammelan").text
+    assert f'id="total">{TEXT_CAP}+<' in html
+    assert ">JMM</option>" in html  # the choice, without a count
+    # Without a text filter every event is counted (one more JMM event was built before).
+    assert f'id="total">{TEXT_CAP + 6}<' in client.get("/events?party=JMM").text
+    answer = client.get("/api/v1/events?q=sammelan").json()
+    assert answer["total_capped"] and answer["total"] == TEXT_CAP + 1
+    assert not client.get("/api/v1/events?party=BJP").json()["total_capped"]
+    web_store.dispose()
