@@ -373,8 +373,11 @@ class _Group:
     election_prep: bool
     langs: str
     review: str | None
-    in_source: bool
     n: int
+    # How many of them the outlet filter keeps (all without one). A count beside the group
+    # keys, not a key: PostgreSQL cannot tell how few values a key expression takes and,
+    # expecting one group per event, sorted them all on disk.
+    n_in_source: int
 
 
 def _review_ok(review: str, state: str | None) -> bool:
@@ -387,20 +390,22 @@ def _review_ok(review: str, state: str | None) -> bool:
     return state not in WITHDRAWN
 
 
-def _meets(query: EventQuery, group: _Group, skip: str) -> bool:
-    """`group` meets the faceted filters of `query`, but the one named `skip`."""
-    return (
+def _meets(query: EventQuery, group: _Group, skip: str) -> int:
+    """How many events of `group` meet the faceted filters of `query`, but the one `skip`."""
+    meets = (
         (skip == "party" or not query.party or (group.party or "").upper() == query.party.upper())
         and (skip == "status" or not query.status or group.status == query.status)
         and (skip == "label" or not query.label or bool(getattr(group, query.label)))
-        and (skip == "source" or not query.source or group.in_source)
         and (skip == "lang" or not query.lang or query.lang in unpacked(group.langs))
         and (skip == "review" or _review_ok(query.review, group.review))
     )
+    if not meets:
+        return 0
+    return group.n if skip == "source" or not query.source else group.n_in_source
 
 
 def _counted(pairs: Counter[str]) -> list[tuple[str, int]]:
-    return sorted(pairs.items(), key=lambda p: (-p[1], p[0]))
+    return sorted(((v, n) for v, n in pairs.items() if n > 0), key=lambda p: (-p[1], p[0]))
 
 
 @dataclass(frozen=True)
@@ -433,10 +438,9 @@ def facets_and_total(session: Session, query: EventQuery, places: Places) -> Cou
         Event.election_prep,
         Event.report_langs,
         EventReview.state,
-        in_source,
     )
     inner = (
-        select(*(k.label(f"k{i}") for i, k in enumerate(keys)))
+        select(*(k.label(f"k{i}") for i, k in enumerate(keys)), in_source.label("in_source"))
         .select_from(Event)
         .outerjoin(EventReview, EventReview.event_id == Event.id)
         .where(*common)
@@ -444,38 +448,41 @@ def facets_and_total(session: Session, query: EventQuery, places: Places) -> Cou
     if query.q:
         inner = inner.limit(TEXT_CAP + 1)
     sample = inner.subquery()
-    rows: list[Any] = list(session.execute(select(*sample.c, func.count()).group_by(*sample.c)))
+    grouped = [c for c in sample.c if c.name != "in_source"]
+    rows: list[Any] = list(
+        session.execute(
+            select(*grouped, func.count(), func.sum(sample.c.in_source)).group_by(*grouped)
+        )
+    )
     groups = [
-        _Group(p, st, bool(m), bool(e), langs or "", r, bool(s), int(n))
-        for p, st, m, e, langs, r, s, n in rows
+        _Group(p, st, bool(m), bool(e), langs or "", r, int(n), int(n_in or 0))
+        for p, st, m, e, langs, r, n, n_in in rows
     ]
     if query.q and sum(g.n for g in groups) > TEXT_CAP:
         total = count_where(session, where(session, query, places), cap=TEXT_CAP + 1)
         if total > TEXT_CAP:
             return Counts(TEXT_CAP, _choices(groups), capped=True)
-    total = sum(g.n for g in groups if _meets(query, g, ""))
+    total = sum(_meets(query, g, "") for g in groups)
     tally: dict[str, Counter[str]] = {name: Counter() for name in FACETED}
     for g in groups:
-        if g.party and _meets(query, g, "party"):
-            tally["party"][g.party] += g.n
-        if g.status in STATUSES and _meets(query, g, "status"):
-            tally["status"][g.status or ""] += g.n
-        if _meets(query, g, "label"):
-            for name in LABELS:
-                if getattr(g, name):
-                    tally["label"][name] += g.n
-        if _meets(query, g, "lang"):
-            for lang in unpacked(g.langs):
-                tally["lang"][lang] += g.n
-        if g.review and _meets(query, g, "review"):
-            tally["review"][g.review] += g.n
+        if g.party:
+            tally["party"][g.party] += _meets(query, g, "party")
+        if g.status in STATUSES:
+            tally["status"][g.status or ""] += _meets(query, g, "status")
+        for name in LABELS:
+            if getattr(g, name):
+                tally["label"][name] += _meets(query, g, "label")
+        for lang in unpacked(g.langs):
+            tally["lang"][lang] += _meets(query, g, "lang")
+        if g.review:
+            tally["review"][g.review] += _meets(query, g, "review")
     out = {name: _counted(tally[name]) for name in FACETED - {"label", "source"}}
     out["label"] = [(name, tally["label"][name]) for name in LABELS]
     # An event has one party and one status but several outlets, whose counts overlap; the
     # outlets of more than FACET_CAP events take a second query that costs more than the
     # counts tell, and the choices are shown without them.
     sources: Counter[str] = Counter()
-    if sum(g.n for g in groups if _meets(query, g, "source")) < FACET_CAP:
+    if sum(_meets(query, g, "source") for g in groups) < FACET_CAP:
         for packed_sources, n in session.execute(
             select(Event.report_sources, func.count())
             .where(*where(session, query, places, skip="source"))
