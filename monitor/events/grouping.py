@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from crawler.calendar_text import DEVANAGARI_DIGITS, MONTHS, month_alternation
 from monitor.detect.model import EventFields
+from monitor.events.summary import add_report
 from monitor.store.models import EVENT_COLUMNS, Article, Detection, Event, ReportKey
 
 # Reports of one meeting without a resolvable date appear within a couple of days.
@@ -221,6 +222,7 @@ def assign_event(
     if previous is not None and (earlier := session.get(Event, previous)) is not None:
         detection.event = earlier
         _merge(earlier, detection, now)
+        add_report(earlier, article)
         return earlier, False
     best: tuple[float, Event] | None = None
     party = (detection.parties or [None])[0]
@@ -235,6 +237,7 @@ def assign_event(
         event = best[1]
         detection.event = event
         _merge(event, detection, now)
+        add_report(event, article)
         return event, False
     details = EventFields.from_json(detection.fields)
     event = Event(
@@ -246,6 +249,7 @@ def assign_event(
         first_seen_at=now,
         updated_at=now,
     )
+    add_report(event, article)
     session.add(event)
     detection.event = event
     session.flush()

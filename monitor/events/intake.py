@@ -27,6 +27,7 @@ from crawler.calendar_text import IST
 from monitor.alerts.policy import AlertPolicy
 from monitor.detect import Detector, Finding
 from monitor.events.grouping import assign_event
+from monitor.events.summary import refresh
 from monitor.store import Store
 from monitor.store.models import Article, DetectFailure, Detection
 
@@ -147,9 +148,13 @@ def detect_article(
         session.execute(delete(DetectFailure).where(DetectFailure.article_id == article.id))
         positive = (found.meeting or found.election_prep) and found.score >= min_score
         if not positive:
+            # The earlier finding's event lost this report.
+            refresh(session, [previous_event])
             return DetectOutcome(article.id, False, None, False, 0)
         # events
         event, created = assign_event(session, row, article, now=now, previous=previous_event)
+        if previous_event is not None:
+            refresh(session, [previous_event])  # an edited article may be in another language
         # outbox
         alerts = policy.on_event(
             session, event, created=created, detection=row, article=article, now=now

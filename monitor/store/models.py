@@ -138,6 +138,11 @@ class Event(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     first_seen_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The outlets and languages of the event's reports, each set sorted and written "|a|b|",
+    # so lists filter and count by them without joining every report
+    # (`monitor.events.summary` keeps them).
+    report_sources: Mapped[str] = mapped_column(Text, default="", server_default="")
+    report_langs: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     detections: Mapped[list[Detection]] = relationship(back_populates="event")
 

@@ -21,7 +21,7 @@ from monitor.web import feeds
 from monitor.web.auth import User
 from monitor.web.context import reader, web_state
 from monitor.web.detail import event_detail
-from monitor.web.queries import EventQuery, EventRow, count_events, list_events
+from monitor.web.queries import TEXT_CAP, EventQuery, EventRow, count_events, list_events
 from monitor.web.search import search
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `newsmon web add-token`")
@@ -66,6 +66,8 @@ class EventOut(BaseModel):
 
 class EventsPage(BaseModel):
     total: int
+    # With a text filter (q) counting stops past 1,000 matches: total is then 1,001.
+    total_capped: bool = False
     page: int
     page_size: int
     events: list[EventOut]
@@ -197,6 +199,7 @@ def api_events(
         rows = list_events(session, query, web.places, limit=size, offset=(query.page - 1) * size)
         return {
             "total": total,
+            "total_capped": total > TEXT_CAP,
             "page": query.page,
             "page_size": size,
             "events": [event_out(r) for r in rows],

@@ -27,8 +27,7 @@ from monitor.web.queries import (
     STATUSES,
     EventQuery,
     NotFound,
-    count_events,
-    facets,
+    facets_and_total,
     list_events,
 )
 from monitor.web.search import newest_articles, search
@@ -139,20 +138,20 @@ def events_page(request: Request, user: PageUser) -> Response:
     query = _query(request)
     size = state.config.settings.web.page_size
     with state.store.session() as session:
-        total = count_events(session, query, state.places)
+        counted = facets_and_total(session, query, state.places)
         rows = list_events(session, query, state.places, limit=size, offset=(query.page - 1) * size)
-        counts = facets(session, query, state.places)
         sources = sorted(session.scalars(_source_names()))
-    pages = max(1, -(-total // size))
+    pages = max(1, -(-counted.total // size))
     return render(
         request,
         "events.html",
         {
             "query": query,
             "rows": rows,
-            "total": total,
+            "total": counted.total,
+            "capped": counted.capped,
             "pages": pages,
-            "facets": counts,
+            "facets": counted.facets,
             "states": state.places.states(),
             "sources": sources,
             "labels": LABELS,

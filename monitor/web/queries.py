@@ -6,16 +6,18 @@ an Atom feed or an iCalendar file with the same parameters.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.detect.lexicon import Lexicon
+from monitor.events.summary import unpacked
 from monitor.store.models import Article, Detection, Event, Source
 from monitor.store.review import CONFIRMED, WITHDRAWN, EventReview
 
@@ -150,16 +152,53 @@ def _text_reports(q: str, dialect: str) -> Select[int | None]:
     )
 
 
+def _has(column: Any, value: str) -> ColumnElement[bool]:
+    """`column` holds a packed set (`monitor.events.summary.packed`) with `value` in it."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(ColumnElement[bool], column.like(f"%|{escaped}|%", escape="\\"))
+
+
+def state_sources(session: Session, state: str) -> tuple[str, ...]:
+    """The outlets whose region is `state`: an event reported by one of them lies there."""
+    if not state:
+        return ()
+    key = ("state_sources", state)
+    if key not in session.info:  # once per request, however many statements use it
+        session.info[key] = tuple(
+            session.scalars(
+                select(Source.name)
+                .where(Source.region.ilike(_like(state), escape="\\"))
+                .order_by(Source.name)
+            )
+        )
+    found: tuple[str, ...] = session.info[key]
+    return found
+
+
+# The filters the events page counts each choice of (`facets`).
+FACETED = frozenset({"party", "status", "label", "source", "lang", "review"})
+
+
 def conditions(
-    query: EventQuery, places: Places, *, skip: str = "", dialect: str = "sqlite"
+    query: EventQuery,
+    places: Places,
+    *,
+    skip: str | frozenset[str] = "",
+    dialect: str = "sqlite",
+    in_state: Sequence[str] = (),
 ) -> list[ColumnElement[bool]]:
-    """The SQL conditions of `query`, without the one named `skip` (for its facet counts)."""
+    """The SQL conditions of `query`, without those named in `skip` (for facet counts).
+
+    `in_state` are the outlets of the state filter's region (`state_sources`), looked up once
+    per request rather than joined for every event.
+    """
+    skipped = {skip} if isinstance(skip, str) else skip
     out: list[ColumnElement[bool]] = []
-    if query.party and skip != "party":
+    if query.party and "party" not in skipped:
         out.append(func.upper(Event.party) == query.party.upper())
-    if query.status and skip != "status":
+    if query.status and "status" not in skipped:
         out.append(Event.status == query.status)
-    if query.label and skip != "label":
+    if query.label and "label" not in skipped:
         out.append(getattr(Event, query.label).is_(True))
     if query.date_from:
         out.append(Event.date >= query.date_from)
@@ -169,23 +208,16 @@ def conditions(
         out.append(Event.place.ilike(_like(query.district), escape="\\"))
     if query.state:
         named = places.by_state.get(query.state.casefold(), ())
-        # An uncorrelated IN: computed once per query, not once per event as an EXISTS
-        # under OR would be.
-        regions = Event.id.in_(
-            select(Detection.event_id)
-            .join(Article, Article.id == Detection.article_id)
-            .join(Source, Source.name == Article.source)
-            .where(
-                Detection.event_id.is_not(None),
-                Source.region.ilike(_like(query.state), escape="\\"),
-            )
-        )
         out.append(
             or_(
                 Event.place.in_(named) if named else Event.place.ilike(_like(query.state)),
-                regions,
+                *(_has(Event.report_sources, name) for name in in_state),
             )
         )
+    if query.source and "source" not in skipped:
+        out.append(_has(Event.report_sources, query.source))
+    if query.lang and "lang" not in skipped:
+        out.append(_has(Event.report_langs, query.lang))
     reported = func.coalesce(Article.published, Article.fetched_at)
     report_conditions: list[ColumnElement[bool]] = []
     if query.reported_from:
@@ -193,10 +225,6 @@ def conditions(
     if query.reported_to:
         end = date.fromordinal(date.fromisoformat(query.reported_to).toordinal() + 1)
         report_conditions.append(reported < _day_start(end.isoformat()))
-    if query.source and skip != "source":
-        report_conditions.append(Article.source == query.source)
-    if query.lang and skip != "lang":
-        report_conditions.append(Article.lang == query.lang)
     if report_conditions:
         out.append(_reports(*report_conditions))
     if query.q:
@@ -208,7 +236,7 @@ def conditions(
                 Event.id.in_(_text_reports(query.q, dialect)),
             )
         )
-    if skip != "review":
+    if "review" not in skipped:
         out.append(_review_condition(query.review))
     return out
 
@@ -248,6 +276,19 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def where(
+    session: Session, query: EventQuery, places: Places, *, skip: str | frozenset[str] = ""
+) -> list[ColumnElement[bool]]:
+    """`conditions` of `query`, with the store looked up for what they need."""
+    return conditions(
+        query,
+        places,
+        skip=skip,
+        dialect=_dialect(session),
+        in_state=state_sources(session, query.state),
+    )
+
+
 def count_where(session: Session, where: list[ColumnElement[bool]], *, cap: int) -> int:
     """How many events meet `where`, counting no further than `cap`."""
     capped = select(Event.id).where(*where).limit(cap).subquery()
@@ -255,13 +296,11 @@ def count_where(session: Session, where: list[ColumnElement[bool]], *, cap: int)
 
 
 def count_events(session: Session, query: EventQuery, places: Places) -> int:
+    """How many events match `query`; with a text filter, no more than TEXT_CAP + 1."""
+    if query.q:
+        return count_where(session, where(session, query, places), cap=TEXT_CAP + 1)
     return int(
-        session.scalar(
-            select(func.count(Event.id)).where(
-                *conditions(query, places, dialect=_dialect(session))
-            )
-        )
-        or 0
+        session.scalar(select(func.count(Event.id)).where(*where(session, query, places))) or 0
     )
 
 
@@ -271,7 +310,7 @@ def list_events(
     events = list(
         session.scalars(
             select(Event)
-            .where(*conditions(query, places, dialect=_dialect(session)))
+            .where(*where(session, query, places))
             .order_by(Event.first_seen_at.desc(), Event.id.desc())
             .limit(limit)
             .offset(offset)
@@ -324,59 +363,154 @@ def describe(session: Session, events: Sequence[Event], places: Places) -> list[
     return rows
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Events alike in every faceted column, and how many."""
+
+    party: str | None
+    status: str | None
+    meeting: bool
+    election_prep: bool
+    langs: str
+    review: str | None
+    n: int
+    # How many of them the outlet filter keeps (all without one). A count beside the group
+    # keys, not a key: PostgreSQL cannot tell how few values a key expression takes and,
+    # expecting one group per event, sorted them all on disk.
+    n_in_source: int
+
+
+def _review_ok(review: str, state: str | None) -> bool:
+    if review == "all":
+        return True
+    if review == "unreviewed":
+        return state is None
+    if review in ("confirmed", "false_positive", "merged"):
+        return state == review
+    return state not in WITHDRAWN
+
+
+def _meets(query: EventQuery, group: _Group, skip: str) -> int:
+    """How many events of `group` meet the faceted filters of `query`, but the one `skip`."""
+    meets = (
+        (skip == "party" or not query.party or (group.party or "").upper() == query.party.upper())
+        and (skip == "status" or not query.status or group.status == query.status)
+        and (skip == "label" or not query.label or bool(getattr(group, query.label)))
+        and (skip == "lang" or not query.lang or query.lang in unpacked(group.langs))
+        and (skip == "review" or _review_ok(query.review, group.review))
+    )
+    if not meets:
+        return 0
+    return group.n if skip == "source" or not query.source else group.n_in_source
+
+
+def _counted(pairs: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(((v, n) for v, n in pairs.items() if n > 0), key=lambda p: (-p[1], p[0]))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many events match (`total`), and how many each value of a filter would give with
+    the other filters kept (`facets`). `capped`: the text filter matched more than
+    TEXT_CAP events; `total` is then TEXT_CAP and the facets list choices without counts."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    capped: bool = False
+
+
+# Matching free text costs a test of every event's title and reports; past this many matches
+# the events page and the API stop counting.
+TEXT_CAP = 1000
+
+
+def facets_and_total(session: Session, query: EventQuery, places: Places) -> Counts:
+    """The total and facet counts of `query`: one grouped query over the events for all but
+    the outlets' counts."""
+    common = where(session, query, places, skip=FACETED)
+    in_source = (
+        case((_has(Event.report_sources, query.source), 1), else_=0) if query.source else literal(1)
+    )
+    keys = (
+        Event.party,
+        Event.status,
+        Event.meeting,
+        Event.election_prep,
+        Event.report_langs,
+        EventReview.state,
+    )
+    inner = (
+        select(*(k.label(f"k{i}") for i, k in enumerate(keys)), in_source.label("in_source"))
+        .select_from(Event)
+        .outerjoin(EventReview, EventReview.event_id == Event.id)
+        .where(*common)
+    )
+    if query.q:
+        inner = inner.limit(TEXT_CAP + 1)
+    sample = inner.subquery()
+    grouped = [c for c in sample.c if c.name != "in_source"]
+    rows: list[Any] = list(
+        session.execute(
+            select(*grouped, func.count(), func.sum(sample.c.in_source)).group_by(*grouped)
+        )
+    )
+    groups = [
+        _Group(p, st, bool(m), bool(e), langs or "", r, int(n), int(n_in or 0))
+        for p, st, m, e, langs, r, n, n_in in rows
+    ]
+    if query.q and sum(g.n for g in groups) > TEXT_CAP:
+        total = count_where(session, where(session, query, places), cap=TEXT_CAP + 1)
+        if total > TEXT_CAP:
+            return Counts(TEXT_CAP, _choices(groups), capped=True)
+    total = sum(_meets(query, g, "") for g in groups)
+    tally: dict[str, Counter[str]] = {name: Counter() for name in FACETED}
+    for g in groups:
+        if g.party:
+            tally["party"][g.party] += _meets(query, g, "party")
+        if g.status in STATUSES:
+            tally["status"][g.status or ""] += _meets(query, g, "status")
+        for name in LABELS:
+            if getattr(g, name):
+                tally["label"][name] += _meets(query, g, "label")
+        for lang in unpacked(g.langs):
+            tally["lang"][lang] += _meets(query, g, "lang")
+        if g.review:
+            tally["review"][g.review] += _meets(query, g, "review")
+    out = {name: _counted(tally[name]) for name in FACETED - {"label", "source"}}
+    out["label"] = [(name, tally["label"][name]) for name in LABELS]
+    # An event has one party and one status but several outlets, whose counts overlap; the
+    # outlets of more than FACET_CAP events take a second query that costs more than the
+    # counts tell, and the choices are shown without them.
+    sources: Counter[str] = Counter()
+    if sum(_meets(query, g, "source") for g in groups) < FACET_CAP:
+        for packed_sources, n in session.execute(
+            select(Event.report_sources, func.count())
+            .where(*where(session, query, places, skip="source"))
+            .group_by(Event.report_sources)
+        ):
+            for name in unpacked(packed_sources):
+                sources[name] += int(n)
+    out["source"] = _counted(sources)
+    return Counts(total, out)
+
+
+def _choices(groups: list[_Group]) -> dict[str, list[tuple[str, int]]]:
+    """The values seen in `groups`, each with a count of 0 (not shown)."""
+    seen: dict[str, set[str]] = {name: set() for name in FACETED}
+    for g in groups:
+        seen["party"].add(g.party or "")
+        seen["status"].add(g.status or "")
+        seen["lang"].update(unpacked(g.langs))
+    out = {name: [(v, 0) for v in sorted(values) if v] for name, values in seen.items()}
+    out["status"] = [(v, 0) for v, _ in out["status"] if v in STATUSES]
+    out["label"] = [(name, 0) for name in LABELS]
+    out["review"] = []
+    return out
+
+
 def facets(session: Session, query: EventQuery, places: Places) -> dict[str, list[tuple[str, int]]]:
     """How many events each value of a filter would give, the other filters kept."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    party = session.execute(
-        select(Event.party, func.count(Event.id))
-        .where(*conditions(query, places, skip="party", dialect=_dialect(session)))
-        .group_by(Event.party)
-        .order_by(func.count(Event.id).desc())
-    ).all()
-    out["party"] = [(p or "", int(n)) for p, n in party if p]
-    status = session.execute(
-        select(Event.status, func.count(Event.id))
-        .where(*conditions(query, places, skip="status", dialect=_dialect(session)))
-        .group_by(Event.status)
-    ).all()
-    out["status"] = [(s, int(n)) for s, n in status if s in STATUSES]
-    label_where = conditions(query, places, skip="label", dialect=_dialect(session))
-    out["label"] = [
-        (
-            name,
-            int(
-                session.scalar(
-                    select(func.count(Event.id)).where(*label_where, getattr(Event, name).is_(True))
-                )
-                or 0
-            ),
-        )
-        for name in LABELS
-    ]
-    for name, column in (("source", Article.source), ("lang", Article.lang)):
-        # These count across every report of every matching event; past FACET_CAP events
-        # that costs more than the counts tell, and the choices are shown without them.
-        where = conditions(query, places, skip=name, dialect=_dialect(session))
-        if count_where(session, where, cap=FACET_CAP) >= FACET_CAP:
-            out[name] = []
-            continue
-        matching = select(Event.id).where(*where).subquery()
-        counted = session.execute(
-            select(column, func.count(func.distinct(Detection.event_id)))
-            .join(Article, Article.id == Detection.article_id)
-            .where(Detection.event_id.in_(select(matching.c.id)))
-            .group_by(column)
-            .order_by(func.count(func.distinct(Detection.event_id)).desc())
-        ).all()
-        out[name] = [(v, int(n)) for v, n in counted if v]
-    reviewed = session.execute(
-        select(EventReview.state, func.count())
-        .join(Event, Event.id == EventReview.event_id)
-        .where(*conditions(query, places, skip="review", dialect=_dialect(session)))
-        .group_by(EventReview.state)
-    ).all()
-    out["review"] = [(s, int(n)) for s, n in reviewed]
-    return out
+    return facets_and_total(session, query, places).facets
 
 
 def is_confirmed(review: str | None) -> bool:

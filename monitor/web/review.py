@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.events.summary import add_report, packed, refresh, unpacked
 from monitor.store.models import Detection, Event
 from monitor.store.review import (
     CONFIRMED,
@@ -133,6 +134,11 @@ def merge(session: Session, target_id: int, other_id: int, user: str, now: datet
     moved = list(session.scalars(select(Detection).where(Detection.event_id == other.id)))
     for detection in moved:
         detection.event_id = target.id
+    target.report_sources = packed(
+        [*unpacked(target.report_sources), *unpacked(other.report_sources)]
+    )
+    target.report_langs = packed([*unpacked(target.report_langs), *unpacked(other.report_langs)])
+    other.report_sources, other.report_langs = "", ""
     for name in ("party", "date", "time", "place", "mode", "status", "level", "election"):
         if getattr(target, name) is None and getattr(other, name) is not None:
             setattr(target, name, getattr(other, name))
@@ -171,9 +177,12 @@ def move_out(session: Session, event_id: int, detection_id: int, user: str, now:
         first_seen_at=detection.created_at,
         updated_at=now,
     )
+    if article is not None:
+        add_report(new, article)
     session.add(new)
     session.flush()
     detection.event_id = new.id
+    refresh(session, [event.id])
     _record(
         session, "move_out", event.id, user, now, detection_id=detection.id, other_event_id=new.id
     )

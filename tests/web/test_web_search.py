@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import text, update
 
 from monitor.store import Store
 from monitor.store.articles import content_hash
@@ -71,4 +72,35 @@ def test_the_index_follows_edited_articles(store_url: str) -> None:
         )
     assert _found(store, "Congress") == {"en-other"}
     assert _found(store, "rain") == set()
+    store.dispose()
+
+
+@pytest.mark.postgres
+def test_common_and_rare_words_both_list_the_newest_first(pg_url: str) -> None:
+    from monitor.web.search import COUNT_CAP
+
+    store = Store(pg_url, clock=lambda: NOW)
+    with store.engine.begin() as conn:
+        # Every article says "meeting"; one in a hundred also "sammelan".
+        conn.execute(
+            text(
+                "INSERT INTO articles (source, url, canonical_url, title, text, lang, "
+                "content_hash, fetched_at) SELECT 's', 'https://s.example/' || i, "
+                "'https://s.example/' || i, 'meeting ' || i, "
+                "CASE WHEN i % 100 = 0 THEN 'party meeting sammelan' ELSE 'party meeting' END, "
+                "'en', md5(i::text), :at FROM generate_series(1, 3000) AS i"
+            ),
+            {"at": NOW.replace(tzinfo=None)},
+        )
+        conn.execute(text("ANALYZE articles"))
+    with store.session() as session:
+        common, total = search(session, "meeting", limit=5)
+        assert [h.article.title for h in common] == [f"meeting {i}" for i in range(3000, 2995, -1)]
+        assert total == COUNT_CAP  # shown as "1000+"
+        rare, total = search(session, "sammelan", limit=5, offset=2)
+        assert [h.article.title for h in rare] == [
+            f"meeting {i}" for i in (2800, 2700, 2600, 2500, 2400)
+        ]
+        assert total == 30
+        assert search(session, "sammelan", offset=40) == ([], 30)
     store.dispose()
