@@ -3,13 +3,18 @@
 Big bodies are generated while they are sent (the 100 MB page, the 100,000-link feed) or are
 small on the wire (the gzip bomb: ~1 MB that inflates to 1 GiB), so the test process never
 holds them in memory. Slow answers wait on events, not on sleeps: `/hang/` holds the request
-until the site stops, `/gate/` until the test releases it.
+until the client gives up on it (recorded as a hit with status -1) or the site stops, `/gate/`
+until the test releases it. Every hit has its wall-clock time, so a test can order what the
+site saw against what the daemon did.
 """
 
 from __future__ import annotations
 
 import contextlib
+import select
+import socket
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,10 +71,16 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 """
 
 
+# A hit's status when the client closed the connection before an answer (a hung request).
+GAVE_UP = -1
+
+
 @dataclass(frozen=True)
 class Hit:
     path: str
     status: int
+    # time.time() when the request came in (or, for GAVE_UP, when the client went away).
+    at: float = 0.0
 
 
 def rss(items: list[str]) -> bytes:
@@ -115,11 +126,15 @@ class HostileSite:
 
     def record(self, path: str, status: int) -> None:
         with self._lock:
-            self.hits.append(Hit(path, status))
+            self.hits.append(Hit(path, status, time.time()))
 
     def paths(self, prefix: str) -> list[str]:
         with self._lock:
             return [h.path for h in self.hits if h.path.startswith(prefix)]
+
+    def hits_of(self, prefix: str) -> list[Hit]:
+        with self._lock:
+            return [h for h in self.hits if h.path.startswith(prefix)]
 
     def __enter__(self) -> HostileSite:
         self._thread.start()
@@ -161,7 +176,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
         if path.startswith("/hang/"):
             site.record(path, 0)
-            site.closing.wait(300)
+            if self._held_until_client_leaves(site):
+                return site.record(path, GAVE_UP)
             return self._send(200, rss([]), "application/rss+xml")
         if path == "/gate/feed.xml":
             return self._send(200, rss([f"{base}/gate/a1.html"]), "application/rss+xml")
@@ -207,6 +223,20 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/many/"):
             return self._send(200, b"<html><body><p>x</p></body></html>", "text/html")
         return self._send(404, b"not found", "text/plain")
+
+    def _held_until_client_leaves(self, site: HostileSite) -> bool:
+        """Hold the request without answering; True once the client closed the connection,
+        False when the site stops first."""
+        deadline = time.monotonic() + 300
+        while not site.closing.is_set() and time.monotonic() < deadline:
+            # Short waits only so that the site's own stop is noticed.
+            readable, _, _ = select.select([self.connection], [], [], 0.2)
+            if readable:
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
+        return False
 
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
