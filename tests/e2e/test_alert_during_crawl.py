@@ -28,7 +28,7 @@ from monitor.store import Store
 from monitor.store.models import Alert, Article, CrawlRun, Detection, Event
 from tests.cli_helpers import newsmon
 from tests.faults.config import demo_source, read_alert_log, write_config
-from tests.faults.hostile import FAULT_SITEMAPS, GAVE_UP, HostileSite
+from tests.faults.hostile import FAULT_SITEMAPS, HostileSite
 from tests.faults.proc import ROOT, DaemonProcess
 
 pytestmark = pytest.mark.timeout(240)
@@ -110,7 +110,7 @@ def test_healthy_source_is_alerted_while_the_hostile_one_still_fails(
             assert daemon.wait() == 0
         log = "".join(daemon.lines)
         [hung] = hostile.hits_of("/hang/feed.xml")[:1]
-        gave_up = [h.at for h in hostile.hits_of("/hang/") if h.status == GAVE_UP]
+        gave_up = [h.at for h in hostile.gave_up]
         deep = hostile.paths("/sitemaps/deep/")
         junk = [p.split("?", 1)[0] for p in hostile.paths("/junk/")]
 

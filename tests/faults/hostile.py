@@ -3,7 +3,7 @@
 Big bodies are generated while they are sent (the 100 MB page, the 100,000-link feed) or are
 small on the wire (the gzip bomb: ~1 MB that inflates to 1 GiB), so the test process never
 holds them in memory. Slow answers wait on events, not on sleeps: `/hang/` holds the request
-until the client gives up on it (recorded as a hit with status -1) or the site stops, `/gate/`
+until the client gives up on it (recorded in `gave_up`) or the site stops, `/gate/`
 until the test releases it. Every hit has its wall-clock time, so a test can order what the
 site saw against what the daemon did.
 """
@@ -71,15 +71,11 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 """
 
 
-# A hit's status when the client closed the connection before an answer (a hung request).
-GAVE_UP = -1
-
-
 @dataclass(frozen=True)
 class Hit:
     path: str
     status: int
-    # time.time() when the request came in (or, for GAVE_UP, when the client went away).
+    # time.time() when the request came in (in `gave_up`: when the client went away).
     at: float = 0.0
 
 
@@ -108,6 +104,8 @@ class HostileSite:
         self.gate_reached = threading.Event()
         self.gate_open = threading.Event()
         self.hits: list[Hit] = []
+        # Hung requests whose client closed the connection before an answer.
+        self.gave_up: list[Hit] = []
         self._lock = threading.Lock()
         self._bomb: bytes | None = None
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -127,6 +125,10 @@ class HostileSite:
     def record(self, path: str, status: int) -> None:
         with self._lock:
             self.hits.append(Hit(path, status, time.time()))
+
+    def record_gave_up(self, path: str) -> None:
+        with self._lock:
+            self.gave_up.append(Hit(path, 0, time.time()))
 
     def paths(self, prefix: str) -> list[str]:
         with self._lock:
@@ -177,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/hang/"):
             site.record(path, 0)
             if self._held_until_client_leaves(site):
-                return site.record(path, GAVE_UP)
+                return site.record_gave_up(path)
             return self._send(200, rss([]), "application/rss+xml")
         if path == "/gate/feed.xml":
             return self._send(200, rss([f"{base}/gate/a1.html"]), "application/rss+xml")
