@@ -235,7 +235,8 @@ class _Handler(BaseHTTPRequestHandler):
             readable, _, _ = select.select([self.connection], [], [], 0.2)
             if readable:
                 try:
-                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                    peeked: bytes = self.connection.recv(1, socket.MSG_PEEK)
+                    return peeked == b""
                 except OSError:
                     return True
         return False
