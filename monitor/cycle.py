@@ -7,6 +7,12 @@
 the store, so any step can be re-run on its own. `newsmon run` and `newsmon crawl --once` run
 the same `run_cycle`, so a cycle from cron sends digests and notices as the daemon does.
 
+Detection does not wait for the crawl to end: while it runs, every
+`operations.detect_during_crawl_seconds` the cycle detects what has been stored so far and
+sends the alerts that queued, so a healthy source's news is not held back by the slowest
+source's budget. Passes never overlap (each takes only articles not yet detected), and after the
+crawl one more pass takes what the last batches stored.
+
 Detect, events and outbox run per article in one transaction (`monitor.events.intake`): an
 event and the alerts announcing it commit together, and an article that raises is recorded as
 failed without stopping the others.
@@ -53,7 +59,8 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 # A crawl past its time limit is asked to close its spiders; this long it may take to do so.
 CRAWL_CLOSE_SECONDS = 60.0
-# Articles detected per cycle at most; the rest wait for the next one.
+# Articles detected per cycle at most, the passes during the crawl included; the rest wait for
+# the next cycle.
 DETECT_PER_CYCLE = 1000
 
 
@@ -73,6 +80,15 @@ class CycleReport:
     @property
     def new_events(self) -> int:
         return sum(1 for d in self.detected if d.new_event)
+
+    def add_outcomes(self, outcomes: Sequence[DetectOutcome]) -> None:
+        self.detected += [o for o in outcomes if not o.failed]
+        self.failed += [o for o in outcomes if o.failed]
+
+    @property
+    def attempted(self) -> int:
+        """Articles this cycle has tried to detect so far, failures included."""
+        return len(self.detected) + len(self.failed)
 
 
 def load_renderer(config: Config) -> Renderer:
@@ -213,13 +229,13 @@ class Monitor:
             tuple(c.name for c in settings.alerts.channels),
         )
 
-    async def detect_stored(self) -> list[DetectOutcome]:
-        """Detect the pending articles one by one, each in a thread under the time limit; an
-        article that raises or hangs is recorded as failed and the others go on."""
+    async def detect_stored(self, most: int = DETECT_PER_CYCLE) -> list[DetectOutcome]:
+        """Detect at most `most` pending articles one by one, each in a thread under the time
+        limit; an article that raises or hangs is recorded as failed and the others go on."""
         limit = self.config.settings.operations.detect_limit_seconds
         min_score = self.config.settings.detect.min_score
         outcomes: list[DetectOutcome] = []
-        for article_id in self.pending_articles():
+        for article_id in self.pending_articles(most):
             try:
                 outcome = await self.watchdog.run_thread(
                     "detect",
@@ -239,10 +255,12 @@ class Monitor:
             outcomes.append(outcome)
         return outcomes
 
-    def pending_articles(self) -> list[int]:
+    def pending_articles(self, most: int = DETECT_PER_CYCLE) -> list[int]:
+        if most <= 0:
+            return []
         with self.store.session() as session:
-            ids = pending_articles(session, DETECT_PER_CYCLE + len(self.failed_articles))
-        return [i for i in ids if i not in self.failed_articles][:DETECT_PER_CYCLE]
+            ids = pending_articles(session, most + len(self.failed_articles))
+        return [i for i in ids if i not in self.failed_articles][:most]
 
     def article_failed(self, article_id: int, exc: Exception) -> DetectOutcome:
         """Record that an article's detection failed or hung; later cycles skip it. It is also
@@ -277,14 +295,19 @@ class Monitor:
     async def run_cycle(self, sources: Sequence[SourceConfig] | None = None) -> CycleReport:
         sources = list(self.due_sources() if sources is None else sources)
         report = CycleReport(run_id=0, sources=[s.name for s in sources], crawl=None)
-        # crawl → store: the Scrapy pipeline stores each article as it is extracted.
-        if sources:
-            report.run_id, report.crawl = await self.crawl(sources)
-        # detect → events → outbox, one article at a time off the loop, so the scheduler and
-        # any health endpoint stay responsive meanwhile.
-        outcomes = await self.detect_stored()
-        report.detected = [o for o in outcomes if not o.failed]
-        report.failed = [o for o in outcomes if o.failed]
+        sending: asyncio.Future[None] | None = None
+        try:
+            # crawl → store: the Scrapy pipeline stores each article as it is extracted, and
+            # what is stored is detected and alerted while the crawl goes on.
+            if sources:
+                report.run_id, report.crawl, sending = await self.crawl_and_detect(sources, report)
+            # detect → events → outbox, one article at a time off the loop, so the scheduler
+            # and any health endpoint stay responsive meanwhile: what the crawl stored since
+            # the last pass (or everything pending, when nothing was crawled).
+            report.add_outcomes(await self.detect_stored(DETECT_PER_CYCLE - report.attempted))
+        finally:
+            if sending is not None:
+                await sending
         # digests, then source-health notices; neither may keep the alerts from being sent.
         report.digests = _guarded("digests", self.queue_digests, 0)
         # A crawl cut short by a stop says nothing of its sources.
@@ -292,7 +315,7 @@ class Monitor:
             report.notices = _guarded("source-health check", self.queue_health_notices, [])
         # send
         try:
-            report.dispatch = await self.dispatch()
+            report.dispatch.merge(await self.dispatch())
         except StepAbandoned as exc:
             # Leases keep the abandoned run's alerts from being sent twice meanwhile.
             report.error = str(exc)
@@ -308,6 +331,64 @@ class Monitor:
             report.dispatch.sent,
         )
         return report
+
+    async def crawl_and_detect(
+        self, sources: Sequence[SourceConfig], report: CycleReport
+    ) -> tuple[int, CrawlStats, asyncio.Future[None] | None]:
+        """The crawl, and every `operations.detect_during_crawl_seconds` while it runs a pass
+        of `detect_stored` over what it has stored so far; alerts a pass queued are sent at
+        once, beside the crawl. Returns the run, its stats and the send still going on, if
+        any (the caller awaits it; its figures go into `report.dispatch`).
+
+        A pass that fails on the store ends the passes; the crawl is awaited all the same, so
+        its run is recorded, and then the error is raised as it would have been after it."""
+        every = self.config.settings.operations.detect_during_crawl_seconds
+        crawl = asyncio.ensure_future(self.crawl(sources))
+        sending: asyncio.Future[None] | None = None
+        queued = False
+        failure: Exception | None = None
+        try:
+            while every > 0 and not crawl.done():
+                await asyncio.wait({crawl}, timeout=every)
+                if crawl.done():
+                    break
+                outcomes = await self.detect_stored(DETECT_PER_CYCLE - report.attempted)
+                report.add_outcomes(outcomes)
+                queued = queued or any(o.alerts for o in outcomes)
+                # One send at a time; what queued meanwhile goes with the next one.
+                if queued and (sending is None or sending.done()):
+                    sending, queued = asyncio.ensure_future(self._send_now(report)), False
+        except Exception as exc:
+            log.error(
+                "detection during the crawl stopped, the crawl goes on: %s: %s",
+                type(exc).__name__,
+                exc,
+            )
+            failure = exc
+        except BaseException:
+            for task in (crawl, sending):
+                if task is not None:
+                    task.cancel()
+            raise
+        try:
+            run_id, stats = await crawl
+            if failure is not None:
+                raise failure
+        except Exception:
+            if sending is not None:
+                await sending
+            raise
+        return run_id, stats, sending
+
+    async def _send_now(self, report: CycleReport) -> None:
+        """Send what is due now, counted in the cycle's report; a failure is logged and left
+        to the cycle's own send (or the next dispatch run) to retry."""
+        try:
+            report.dispatch.merge(await self.dispatch())
+        except StepAbandoned:
+            pass  # logged and counted by the watchdog; leases keep its alerts from doubling
+        except Exception:
+            log.exception("alert dispatch during the crawl failed")
 
     # -- bookkeeping -----------------------------------------------------------------------
 

@@ -12,6 +12,8 @@
       detect_limit_seconds: 60   #   abandoned and reported (detection: one article, with
       dispatch_limit_seconds: 900  #  its grouping and alerts; dispatch: one run)
       alert_lease_seconds: 300   # a claimed alert is another process's only after this
+      detect_during_crawl_seconds: 5  # detect and alert what a running crawl has stored,
+                                      #   this often (0: only once the crawl has ended)
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class OperationsConfig(StrictModel):
     dispatch_limit_seconds: float = Field(900.0, gt=0)
     # Longer than any one send may take (channel timeouts, apprise's own retries).
     alert_lease_seconds: float = Field(300.0, gt=0)
+    # Short, so a healthy source's news goes out while a slow source holds the crawl; each pass
+    # costs one query when nothing new was stored.
+    detect_during_crawl_seconds: float = Field(5.0, ge=0)
 
 
 def split_listen(value: str) -> tuple[str, int]:

@@ -16,6 +16,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.reactor import CallLaterOnce
 
 from crawler import protocol as proto
 from crawler.items import ArticleItem
@@ -30,7 +31,10 @@ MIDDLEWARE = "monitor.crawl.scrapy_store.SeenUrlMiddleware"
 _STORE_ATTR = "_newsmon_store"
 # Articles are written in batches of this many, or of what arrived within BATCH_SECONDS: one
 # transaction and one round of lookups per batch. A crash loses at most the batch in memory;
-# those articles are not stored, so the next cycle fetches them again.
+# those articles are not stored, so the next cycle fetches them again. A batch is written at
+# the latest BATCH_SECONDS after its first article even if no other article follows: the cycle
+# detects and alerts stored articles while the crawl goes on, so the last articles of a healthy
+# source must not wait in memory for a slow source to end the crawl.
 BATCH_SIZE = 64
 BATCH_SECONDS = 1.0
 
@@ -63,6 +67,7 @@ class StorePipeline:
         self.run_id: int | None = crawler.settings.getint("NEWSMON_CRAWL_RUN_ID") or None
         self._batch: list[ArticleItem] = []
         self._since = time.monotonic()
+        self._timer = CallLaterOnce(self._flush_late)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -71,6 +76,7 @@ class StorePipeline:
     def process_item(self, item: ArticleItem, spider: Spider | None = None) -> ArticleItem:
         if not self._batch:
             self._since = time.monotonic()
+            self._timer.schedule(BATCH_SECONDS)
         self._batch.append(item)
         if len(self._batch) >= BATCH_SIZE or time.monotonic() - self._since >= BATCH_SECONDS:
             self.flush()
@@ -95,7 +101,23 @@ class StorePipeline:
                     stats.inc_value(proto.STORE_NEW)
         return results
 
+    def _flush_late(self) -> None:
+        """The timer's write of a batch no later article completed (it may be younger than
+        BATCH_SECONDS if an earlier batch was written by size meanwhile: written all the same).
+        Nobody awaits a timer, so a failure is told here, in one line."""
+        count = len(self._batch)
+        try:
+            self.flush()
+        except Exception as exc:
+            log.error(
+                "%d article(s) not stored, fetched again next cycle: %s: %s",
+                count,
+                type(exc).__name__,
+                str(exc).splitlines()[0] if str(exc) else "",
+            )
+
     def close_spider(self, spider: Spider | None = None) -> None:
+        self._timer.cancel()
         # Before the spider_closed signal, on which conditional GET keeps the validators of
         # pages whose articles are now all stored.
         self.flush()

@@ -32,9 +32,12 @@ def test_killed_five_times_mid_cycle_then_restarted(tmp_path: Path, store_url: s
             "allow_private": True,
             "feeds": [hostile.base_url + "/gate/feed.xml"],
         }
+        # The kill points are between the steps of the cycle in their order, so detection
+        # waits for the crawl here; the passes during a crawl commit each article as the pass
+        # after it does (tests/e2e/test_alert_during_crawl.py stops a cycle among them).
         config = write_config(
             tmp_path, store_url, [demo_source(site.base_url), slow], alert_log=alert_log,
-            crawl={"download_timeout": 120},
+            crawl={"download_timeout": 120}, operations={"detect_during_crawl_seconds": 0},
         )  # fmt: skip
 
         # 1. Mid-crawl: the slow source's article is held open while the healthy one is stored.

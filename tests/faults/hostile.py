@@ -3,13 +3,18 @@
 Big bodies are generated while they are sent (the 100 MB page, the 100,000-link feed) or are
 small on the wire (the gzip bomb: ~1 MB that inflates to 1 GiB), so the test process never
 holds them in memory. Slow answers wait on events, not on sleeps: `/hang/` holds the request
-until the site stops, `/gate/` until the test releases it.
+until the client gives up on it (recorded in `gave_up`) or the site stops, `/gate/`
+until the test releases it. Every hit has its wall-clock time, so a test can order what the
+site saw against what the daemon did.
 """
 
 from __future__ import annotations
 
 import contextlib
+import select
+import socket
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,6 +75,8 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 class Hit:
     path: str
     status: int
+    # time.time() when the request came in (in `gave_up`: when the client went away).
+    at: float = 0.0
 
 
 def rss(items: list[str]) -> bytes:
@@ -97,6 +104,8 @@ class HostileSite:
         self.gate_reached = threading.Event()
         self.gate_open = threading.Event()
         self.hits: list[Hit] = []
+        # Hung requests whose client closed the connection before an answer.
+        self.gave_up: list[Hit] = []
         self._lock = threading.Lock()
         self._bomb: bytes | None = None
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -115,11 +124,19 @@ class HostileSite:
 
     def record(self, path: str, status: int) -> None:
         with self._lock:
-            self.hits.append(Hit(path, status))
+            self.hits.append(Hit(path, status, time.time()))
+
+    def record_gave_up(self, path: str) -> None:
+        with self._lock:
+            self.gave_up.append(Hit(path, 0, time.time()))
 
     def paths(self, prefix: str) -> list[str]:
         with self._lock:
             return [h.path for h in self.hits if h.path.startswith(prefix)]
+
+    def hits_of(self, prefix: str) -> list[Hit]:
+        with self._lock:
+            return [h for h in self.hits if h.path.startswith(prefix)]
 
     def __enter__(self) -> HostileSite:
         self._thread.start()
@@ -161,7 +178,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
         if path.startswith("/hang/"):
             site.record(path, 0)
-            site.closing.wait(300)
+            if self._held_until_client_leaves(site):
+                return site.record_gave_up(path)
             return self._send(200, rss([]), "application/rss+xml")
         if path == "/gate/feed.xml":
             return self._send(200, rss([f"{base}/gate/a1.html"]), "application/rss+xml")
@@ -207,6 +225,21 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/many/"):
             return self._send(200, b"<html><body><p>x</p></body></html>", "text/html")
         return self._send(404, b"not found", "text/plain")
+
+    def _held_until_client_leaves(self, site: HostileSite) -> bool:
+        """Hold the request without answering; True once the client closed the connection,
+        False when the site stops first."""
+        deadline = time.monotonic() + 300
+        while not site.closing.is_set() and time.monotonic() < deadline:
+            # Short waits only so that the site's own stop is noticed.
+            readable, _, _ = select.select([self.connection], [], [], 0.2)
+            if readable:
+                try:
+                    peeked: bytes = self.connection.recv(1, socket.MSG_PEEK)
+                    return peeked == b""
+                except OSError:
+                    return True
+        return False
 
     def _send(
         self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None

@@ -93,8 +93,8 @@ def install_pause_points(monitor: Monitor, spec: str) -> None:
     dispatcher.channels = {k: _PausingChannel(c, points) for k, c in dispatcher.channels.items()}
     detect = monitor.detect_stored
 
-    async def detect_then_pause() -> Any:
-        outcome = await detect()
+    async def detect_then_pause(*args: Any) -> Any:
+        outcome = await detect(*args)
         await points.pause_async("after-detect")
         return outcome
 
