@@ -33,8 +33,10 @@ lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check crawler monitor tests bench
 	$(BIN)/mypy
 
+# Two test processes: most tests wait on real servers and daemons, so two share the 2 cores
+# well (the suite takes about 10 minutes instead of 15).
 test: lint
-	$(BIN)/pytest -q -rs
+	$(BIN)/pytest -q -rs -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
