@@ -38,10 +38,13 @@ def store_url(kind: str, work: Path) -> str:
     return f"postgresql+psycopg://postgres@/{name}?host={PG_SOCKET}"
 
 
-def write_config(work: Path, site: str, url: str, processes: int) -> Path:
+def write_config(
+    work: Path, site: str, url: str, processes: int, *, max_articles: int = 5000
+) -> Path:
+    # The site is on loopback, which the address policy opens only on request.
     (work / "sources.yaml").write_text(
-        "sources:\n  - name: perfsite\n    lang: en\n"
-        f"    sitemaps: [{site}/sitemap.xml]\n    max_articles: 5000\n",
+        "sources:\n  - name: perfsite\n    lang: en\n    allow_private: true\n"
+        f"    sitemaps: [{site}/sitemap.xml]\n    max_articles: {max_articles}\n",
         encoding="utf-8",
     )
     config = work / "newsmon.yaml"

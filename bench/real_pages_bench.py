@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import resource
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +36,10 @@ from typing import Any
 import trafilatura
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.perf_cycle import cycle, write_config  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus" / "html"
 
 
@@ -114,26 +116,10 @@ def trafilatura_alone(pages: list[bytes], count: int, processes: int) -> float:
 def newsmon_cycle(
     site: Site, count: int, processes: int, work: Path
 ) -> tuple[float, dict[str, Any]]:
-    (work / "sources.yaml").write_text(
-        "sources:\n  - name: real\n    lang: en\n    allow_private: true\n"
-        f"    sitemaps: [{site.url}/sitemap.xml]\n    max_articles: {count + 10}\n",
-        encoding="utf-8",
-    )
-    config = work / "newsmon.yaml"
-    config.write_text(
-        f"store: {{url: 'sqlite:///{work / 'store.sqlite'}'}}\n"
-        "crawl: {download_delay: 0, concurrency_per_domain: 16, autothrottle: false, "
-        f"extract_processes: {processes}}}\n"
-        f"alerts:\n  channels: [{{name: log, type: file, path: '{work / 'alerts.jsonl'}'}}]\n",
-        encoding="utf-8",
-    )
-    start = time.perf_counter()
-    out = subprocess.run(
-        [str(Path(sys.executable).with_name("newsmon")), "crawl", "--once", "-c", str(config)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
-    seconds = time.perf_counter() - start
-    return seconds, json.loads(out.stdout.strip().splitlines()[-1])
+    url = f"sqlite:///{work / 'store.sqlite'}"
+    config = write_config(work, site.url, url, processes, max_articles=count + 10)
+    stats, seconds = cycle(config)
+    return seconds, stats
 
 
 def main() -> None:
